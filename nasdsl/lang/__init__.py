@@ -1,0 +1,62 @@
+"""The language stage: .nas text → typed AST with spans, or diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nasdsl.lang.ast import Spec
+from nasdsl.lang.diagnostics import Diagnostic, SpecError, render
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """What the language stage produces: a Spec when there are no errors, and all findings."""
+
+    spec: Spec | None
+    diagnostics: tuple[Diagnostic, ...]
+    source: str
+    file: str
+
+    @property
+    def ok(self) -> bool:
+        """True when the spec has no errors (warnings allowed)."""
+        return self.spec is not None and not any(d.is_error for d in self.diagnostics)
+
+    def rendered(self) -> str:
+        """Every diagnostic rendered with the source line and a caret."""
+        return "\n\n".join(render(d, self.source) for d in self.diagnostics)
+
+
+def parse_spec(text: str, file: str = "<spec>") -> ParseResult:
+    """Parse and check spec text; never raises for a user error."""
+    from nasdsl.lang.blocks import build_spec
+    from nasdsl.lang.parser import parse_tree
+    from nasdsl.lang.semantics import Checker
+    from nasdsl.lang.syntax import statements
+
+    tree, syntax_errors = parse_tree(text, file)
+    if tree is None:
+        return ParseResult(None, tuple(syntax_errors), text, file)
+    checker = Checker(file)
+    spec = build_spec(statements(tree, file), checker)
+    diags = sorted(checker.diagnostics, key=lambda d: (d.span.line, d.span.column))
+    return ParseResult(spec, tuple(diags), text, file)
+
+
+def load_spec(path: str | Path) -> ParseResult:
+    """Read and check a .nas file."""
+    p = Path(path)
+    return parse_spec(p.read_text(encoding="utf-8"), str(path))
+
+
+def require_spec(path: str | Path) -> Spec:
+    """Load a spec or raise SpecError with every diagnostic."""
+    result = load_spec(path)
+    if not result.ok or result.spec is None:
+        raise SpecError([d for d in result.diagnostics if d.is_error])
+    return result.spec
+
+
+__all__ = ["ParseResult", "Spec", "Diagnostic", "SpecError", "parse_spec", "load_spec",
+           "require_spec"]

@@ -1,0 +1,144 @@
+"""Lark front end: text → parse tree, syntax errors → diagnostics (with recovery)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from importlib import resources
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from nasdsl.lang.diagnostics import Diagnostic, Span
+
+_OPEN = {"LPAR", "LSQB"}
+_CLOSE = {"RPAR", "RSQB"}
+
+# How the parser's terminal names read in a message.
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "MONEY": "an amount of money",
+    "STRING": "a string",
+    "CMP": "a comparison (<=, >=, <, >, ==)",
+    "_NL": "a new line",
+    "SEMICOLON": "';'",
+    "EQUAL": "'='",
+    "COMMA": "','",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "$END": "the end of the file",
+}
+
+
+class BracketNewlines:
+    """Postlexer that drops newlines inside ( ) and [ ], so lists may span lines."""
+
+    always_accept = ("_NL",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        """Yield tokens, skipping newline tokens while inside brackets."""
+        depth = 0
+        for token in stream:
+            if token.type in _OPEN:
+                depth += 1
+            elif token.type in _CLOSE:
+                depth = max(0, depth - 1)
+            elif token.type == "_NL" and depth:
+                continue
+            yield token
+
+
+def grammar_text() -> str:
+    """The grammar source shipped with the package (grammars/nas.lark)."""
+    return resources.files("nasdsl.grammars").joinpath("nas.lark").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        postlex=BracketNewlines(),
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+def token_span(token: Token, file: str) -> Span:
+    """Span of one token."""
+    end_line = token.end_line if token.end_line is not None else token.line
+    end_col = token.end_column if token.end_column is not None else token.column + len(token)
+    return Span(file, token.line or 1, token.column or 1, end_line or 1, end_col or 1)
+
+
+def tree_span(tree: Tree | Token, file: str) -> Span:
+    """Span of a parse-tree node or token."""
+    if isinstance(tree, Token):
+        return token_span(tree, file)
+    meta = tree.meta
+    if getattr(meta, "empty", True):
+        return Span(file, 1, 1, 1, 1)
+    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _describe_expected(expected: set[str]) -> str:
+    names = sorted({_TERMINAL_NAMES.get(t, f"'{t}'") for t in expected if not t.startswith("__")})
+    return ", ".join(names)
+
+
+def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic:
+    line, column = err.line or 1, err.column or 1
+    if isinstance(err, UnexpectedCharacters):
+        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "?"
+        span = Span(file, line, column, line, column + 1)
+        return Diagnostic("NAS001", f"unexpected character {char!r}", span,
+                          hint="names start with a letter; strings use double quotes")
+    if isinstance(err, UnexpectedEOF) or (
+        isinstance(err, UnexpectedToken) and err.token.type == "$END"
+    ):
+        last = text.rstrip().splitlines() or [""]
+        lineno = max(1, len(last))
+        col = len(last[-1]) + 1
+        return Diagnostic("NAS002", "unexpected end of file", Span(file, lineno, col, lineno, col + 1),
+                          hint="a block is not closed: add the missing '}' or ')'")
+    assert isinstance(err, UnexpectedToken)
+    token = err.token
+    span = token_span(token, file)
+    shown = "a new line" if token.type == "_NL" else repr(str(token))
+    expected = _describe_expected(set(err.expected))
+    hint = None
+    if token.type == "NAME" and "_NL" in err.expected:
+        hint = "put each statement on its own line or separate them with ';'"
+    elif token.type == "RBRACE":
+        hint = "a '}' closes a block that was never opened, or a value is missing before it"
+    return Diagnostic("NAS003", f"unexpected {shown}", span, hint=hint,
+                      notes=(f"expected {expected}",) if expected else ())
+
+
+def parse_tree(text: str, file: str = "<spec>") -> tuple[Tree | None, list[Diagnostic]]:
+    """Parse text into a Lark tree, reporting every syntax error it can recover from."""
+    errors: list[Diagnostic] = []
+    seen_lines: set[int] = set()
+
+    def on_error(err: UnexpectedInput) -> bool:
+        diag = _syntax_diagnostic(err, file, text)
+        if diag.span.line not in seen_lines:
+            errors.append(diag)
+            seen_lines.add(diag.span.line)
+        # Skip the offending token and carry on, so one file reports several mistakes.
+        return isinstance(err, UnexpectedToken) and err.token.type != "$END"
+
+    try:
+        tree = _parser().parse(text, on_error=on_error)
+    except UnexpectedInput as err:
+        diag = _syntax_diagnostic(err, file, text)
+        if diag.span.line not in seen_lines:
+            errors.append(diag)
+        return None, errors
+    return (None if errors else tree), errors
