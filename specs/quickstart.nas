@@ -36,7 +36,7 @@ experiment "quickstart" {
   }
 
   budget {
-    trials = 10
+    trials = 20
     time   = 2 min
   }
 

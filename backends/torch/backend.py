@@ -1,0 +1,100 @@
+"""The PyTorch backend object the runner talks to."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from nasdsl.backends.torch.layers import build_sequential, count_params, example_input, state_bytes
+from nasdsl.run.backend import EpochCallback
+from nasdsl.space.ir import Architecture
+
+_OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
+
+
+def _seed_everything(seed: int) -> None:
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+class TorchBackend:
+    """Build, train, evaluate, measure and save layer-chain models with PyTorch on the CPU."""
+
+    name = "torch"
+
+    def build(self, arch: Architecture, seed: int) -> nn.Module:
+        """A fresh, seeded nn.Sequential."""
+        _seed_everything(seed)
+        return build_sequential(arch)
+
+    def fit(self, model: nn.Module, arch: Architecture, x: np.ndarray, y: np.ndarray, seed: int,
+            on_epoch: EpochCallback | None = None) -> list[float]:
+        """Mini-batch training with the architecture's optimizer; deterministic for a seed."""
+        _seed_everything(seed)
+        tr = arch.training
+        optimizer = _OPTIMIZERS[tr.optimizer](model.parameters(), **tr.optimizer_params)
+        classification = arch.task == "classification"
+        loss_fn: nn.Module = nn.CrossEntropyLoss() if classification else nn.MSELoss()
+        xt = torch.from_numpy(x)
+        yt = torch.from_numpy(y) if classification else torch.from_numpy(y).reshape(-1, 1)
+        generator = torch.Generator().manual_seed(seed)
+        history: list[float] = []
+        n = len(xt)
+        for epoch in range(tr.epochs):
+            model.train()
+            order = torch.randperm(n, generator=generator)
+            total = 0.0
+            for start in range(0, n, tr.batch_size):
+                idx = order[start:start + tr.batch_size]
+                if len(idx) < 2 and any(isinstance(m, nn.modules.batchnorm._BatchNorm)
+                                        for m in model.modules()):
+                    continue  # batch norm cannot train on a batch of one
+                optimizer.zero_grad(set_to_none=True)
+                loss = loss_fn(model(xt[idx]), yt[idx])
+                loss.backward()
+                optimizer.step()
+                total += float(loss.detach()) * len(idx)
+            history.append(total / n)
+            if on_epoch is not None and on_epoch(epoch, history[-1], model):
+                break
+        return history
+
+    def predict(self, model: nn.Module, x: np.ndarray) -> np.ndarray:
+        """Logits or values for every row of x."""
+        model.eval()
+        with torch.no_grad():
+            return model(torch.from_numpy(x)).numpy()
+
+    def count(self, model: nn.Module) -> dict[str, int]:
+        """Trainable parameters and bytes of the saved state."""
+        return {"params": count_params(model), "model_bytes": state_bytes(model)}
+
+    def latency(self, model: nn.Module, arch: Architecture, repeats: int = 50) -> float:
+        """Median seconds of a batch-1 forward pass after a short warm-up."""
+        model.eval()
+        sample = example_input(arch)
+        times: list[float] = []
+        with torch.no_grad():
+            for _ in range(5):
+                model(sample)
+            for _ in range(repeats):
+                start = time.perf_counter()
+                model(sample)
+                times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    def save(self, model: nn.Module, path: Path) -> Path:
+        """The state dict as a .pt file."""
+        target = path.with_suffix(".pt")
+        torch.save(model.state_dict(), target)
+        return target
+
+    def describe(self, model: Any) -> str:
+        """The module tree, for debugging."""
+        return str(model)

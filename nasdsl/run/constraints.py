@@ -1,0 +1,64 @@
+"""Constraint checks: deployment limits enforced before training, metric targets reported."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Any
+
+from nasdsl.lang.units import Dimension, format_quantity
+
+_OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt,
+        "==": operator.eq}
+
+# Which measurement a constraint subject reads.
+MEASURE_KEYS = {"params": "params", "model_size": "model_bytes", "flops": "flops",
+                "latency": "latency_s"}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One constraint applied to one candidate."""
+
+    subject: str
+    op: str
+    limit: float
+    actual: float | None
+    passed: bool | None  # None: not measured
+    target: bool
+    text: str
+
+    def describe(self) -> str:
+        """e.g. 'params 12.3k <= 20k'."""
+        dim = Dimension.COUNT if self.subject in ("params", "flops") else (
+            Dimension.SIZE if self.subject == "model_size" else
+            Dimension.DURATION if self.subject == "latency" else Dimension.NUMBER)
+        shown = "—" if self.actual is None else (
+            format_quantity(self.actual, dim) if dim is not Dimension.NUMBER
+            else f"{self.actual:.4g}")
+        return f"{self.subject} {shown} {self.op} {self.text}"
+
+
+def check(constraint: dict[str, Any], measures: dict[str, Any],
+          metrics: dict[str, float]) -> Check:
+    """Apply one compiled constraint to a candidate's measures and metrics."""
+    subject = constraint["subject"]
+    if subject in MEASURE_KEYS:
+        actual = measures.get(MEASURE_KEYS[subject])
+    else:
+        actual = metrics.get(subject)
+    passed = None if actual is None else bool(_OPS[constraint["op"]](actual, constraint["value"]))
+    return Check(subject, constraint["op"], float(constraint["value"]), actual, passed,
+                 bool(constraint.get("target", False)), str(constraint.get("text", "")))
+
+
+def violated_limits(constraints: list[dict[str, Any]], measures: dict[str, Any]) -> list[Check]:
+    """The deployment limits (not targets) that the measures already break."""
+    out = []
+    for c in constraints:
+        if c.get("target"):
+            continue
+        got = check(c, measures, {})
+        if got.passed is False:
+            out.append(got)
+    return out

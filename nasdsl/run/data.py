@@ -1,0 +1,80 @@
+"""Load a built-in dataset and split it: train/val/test, stratified, seeded, normalised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nasdsl.lang import registry as reg
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The three splits as float32 arrays; regression targets are standardised."""
+
+    name: str
+    task: str
+    classes: int
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    y_mean: float = 0.0
+    y_std: float = 1.0
+
+    def split(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) of one split: 'train', 'val' or 'test'."""
+        return getattr(self, f"x_{name}"), getattr(self, f"y_{name}")
+
+
+def load_data(config: dict[str, Any], image: bool) -> Dataset:
+    """Load `config['data']`; `image` reshapes an image dataset to (N, C, H, W)."""
+    from sklearn import datasets as skd
+    from sklearn.model_selection import train_test_split
+
+    data_cfg = config["data"]
+    spec = reg.DATASETS[data_cfg["source"]]
+    bunch = getattr(skd, spec.loader)()
+    x = np.asarray(bunch.data, dtype=np.float64)
+    y = np.asarray(bunch.target)
+    seed = int(config["experiment"]["seed"])
+    split = data_cfg["split"]
+    classification = spec.task is reg.Task.CLASSIFICATION
+    stratify = y if (classification and data_cfg.get("stratify", True)) else None
+
+    test_share = float(split.get("test", 0.0))
+    if test_share > 0:
+        x_rest, x_test, y_rest, y_test = train_test_split(
+            x, y, test_size=test_share, random_state=seed, stratify=stratify)
+    else:
+        x_rest, y_rest = x, y
+        x_test, y_test = x[:0], y[:0]
+    val_share = float(split["val"]) / (float(split["train"]) + float(split["val"]))
+    x_train, x_val, y_train, y_val = train_test_split(
+        x_rest, y_rest, test_size=val_share, random_state=seed,
+        stratify=y_rest if stratify is not None else None)
+
+    if spec.image_shape is not None:
+        # Pixel intensities: one global scale keeps images images.
+        scale = float(x_train.max()) or 1.0
+        xs = [a / scale for a in (x_train, x_val, x_test)]
+    else:
+        mean, std = x_train.mean(axis=0), x_train.std(axis=0)
+        std[std == 0] = 1.0
+        xs = [(a - mean) / std for a in (x_train, x_val, x_test)]
+    if image and spec.image_shape is not None:
+        xs = [a.reshape((-1, *spec.image_shape)) for a in xs]
+    xs = [a.astype(np.float32) for a in xs]
+
+    y_mean, y_std = 0.0, 1.0
+    if classification:
+        ys = [a.astype(np.int64) for a in (y_train, y_val, y_test)]
+    else:
+        y_mean, y_std = float(y_train.mean()), float(y_train.std()) or 1.0
+        ys = [((a - y_mean) / y_std).astype(np.float32) for a in (y_train, y_val, y_test)]
+    return Dataset(spec.name, spec.task.value, spec.classes, xs[0], ys[0], xs[1], ys[1], xs[2],
+                   ys[2], y_mean, y_std)
