@@ -1,0 +1,37 @@
+# make demo  — create .venv, install nasdsl with every extra, run specs/quickstart.nas
+# make test  — the same venv plus dev tools, run the test suite (what CI runs)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test test-all lint fmt bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "nasdsl needs Python 3.11+ (set PYTHON=python3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[all,dev]"
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/nasdsl run specs/quickstart.nas
+
+test: setup
+	$(BIN)/python -m pytest -q -m "not slow" -n 2 --timeout 900
+
+test-all: setup
+	$(BIN)/python -m pytest -q -n 2 --timeout 1800
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/nasdsl check specs/*.nas
+
+bench: setup
+	$(BIN)/python benchmarks/startup.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .ruff_cache

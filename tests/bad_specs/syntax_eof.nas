@@ -1,0 +1,5 @@
+# expect: NAS002 5:21
+experiment "x" {
+  data { source = sklearn.digits }
+  space layers {
+    dense(units = 8)

@@ -1,0 +1,5 @@
+# expect: NAS002 5:2
+experiment "x" {
+  data { source = sklearn.digits
+  objective { maximize val.accuracy }
+}
