@@ -128,8 +128,7 @@ class LspClient:
         return self.proc.wait(timeout=TIMEOUT)
 
 
-@pytest.fixture(scope="module")
-def client():
+def _started() -> LspClient:
     c = LspClient()
     result = c.request("initialize", {
         "processId": None, "rootUri": ROOT.as_uri(),
@@ -138,9 +137,16 @@ def client():
     })
     c.notify("initialized", {})
     c.capabilities = result["capabilities"]
+    return c
+
+
+@pytest.fixture(scope="module")
+def client():
+    c = _started()
     yield c
     if c.proc.poll() is None:
-        c.proc.kill()
+        c.close()
+    assert c.junk == []
 
 
 def _uri(name: str) -> str:
@@ -289,9 +295,10 @@ def test_hover_after_an_emoji_uses_utf16_columns(client):
     uri = _uri("hover-emoji.nas")
     assert _errors(client.open(uri, text)) == []
     result = client.request("textDocument/hover", {
-        "textDocument": {"uri": uri}, "position": _pos(text, "torch", 2, 1)})
+        "textDocument": {"uri": uri}, "position": _pos(text, "= torch", 4)})
     assert "PyTorch" in result["contents"]["value"]
-    start = _pos(text, "torch", 0, 1)
+    start = _pos(text, "= torch", 2)
+    assert start["character"] == text.splitlines()[start["line"]].index("torch") + 1
     assert result["range"]["start"] == start
 
 
@@ -359,9 +366,44 @@ def test_formatting(client):
     assert edits[0]["newText"] == expected
 
 
-def test_stdout_holds_only_protocol_frames(client):
-    client.open(_uri("last.nas"), QUICKSTART)
-    assert client.close() == 0
-    assert client.junk == []
-    assert client.frames > 0
-    assert b"Traceback" not in client.stderr
+def test_server_imports_no_framework():
+    code = (
+        "import sys\n"
+        "from lsprotocol import types as lsp\n"
+        "from nasdsl.lsp import completion, hover, server, symbols\n"
+        "from nasdsl.lsp.document import Document\n"
+        "d = Document(open('specs/quickstart.nas').read(), 'q.nas')\n"
+        "d.result; symbols.document_symbols(d)\n"
+        "line = next(i for i, t in enumerate(d.lines) if 'space layers' in t)\n"
+        "hover.hover(d, lsp.Position(line, 3)); completion.complete(d, lsp.Position(line, 0))\n"
+        "heavy = ('torch', 'tensorflow', 'keras', 'sklearn', 'optuna')\n"
+        "print([m for m in sys.modules if m.split('.')[0] in heavy])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_formatting_leaves_a_broken_file_alone(client):
+    uri = _uri("format-broken.nas")
+    client.open(uri, 'experiment "x" {\n  seed = = 7\n')
+    edits = client.request("textDocument/formatting", {
+        "textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": True}})
+    assert not edits
+
+
+def test_stdout_holds_only_protocol_frames():
+    c = _started()
+    try:
+        uri = _uri("last.nas")
+        c.open(uri, QUICKSTART.replace("sklearn.digits", "sklearn.digit"))
+        c.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                         "position": _pos(QUICKSTART, "dense", 1)})
+        assert c.close() == 0
+    finally:
+        if c.proc.poll() is None:
+            c.proc.kill()
+    assert c.junk == []
+    assert c.frames >= 3
+    assert b"Traceback" not in c.stderr

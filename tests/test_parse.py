@@ -1,7 +1,7 @@
+from conftest import SPECS
+
 from nasdsl.lang import ast, load_spec, parse_spec
 from nasdsl.lang.units import Dimension
-
-from conftest import SPECS
 
 
 def test_quickstart_parses_to_expected_ast():
@@ -19,7 +19,8 @@ def test_quickstart_parses_to_expected_ast():
     assert limits["val.accuracy"] == (">=", 0.95, Dimension.FRACTION)
     repeat = spec.space.items[0]
     assert isinstance(repeat, ast.Repeat)
-    assert isinstance(repeat.count, ast.IntRange) and (repeat.count.low, repeat.count.high) == (1, 2)
+    assert isinstance(repeat.count, ast.IntRange)
+    assert (repeat.count.low, repeat.count.high) == (1, 2)
     dense, optional, dropout = repeat.body
     assert isinstance(dense, ast.LayerOp) and dense.op == "dense"
     units = dense.params[0]

@@ -11,11 +11,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from nasdsl.backends.torch.layers import build_sequential, count_params, example_input, state_bytes
+from nasdsl.backends.torch.layers import build_model, count_params, example_input, state_bytes
 from nasdsl.run.backend import EpochCallback
 from nasdsl.space.ir import Architecture
 
-_OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}
+_OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD,
+               "rmsprop": torch.optim.RMSprop}
 
 
 def _seed_everything(seed: int) -> None:
@@ -24,14 +25,14 @@ def _seed_everything(seed: int) -> None:
 
 
 class TorchBackend:
-    """Build, train, evaluate, measure and save layer-chain models with PyTorch on the CPU."""
+    """Build, train, evaluate, measure and save IR models (chains, cells) with PyTorch (CPU)."""
 
     name = "torch"
 
     def build(self, arch: Architecture, seed: int) -> nn.Module:
-        """A fresh, seeded nn.Sequential."""
+        """A fresh, seeded model (nn.Sequential, or a CellNetwork for NASNet cells)."""
         _seed_everything(seed)
-        return build_sequential(arch)
+        return build_model(arch)
 
     def fit(self, model: nn.Module, arch: Architecture, x: np.ndarray, y: np.ndarray, seed: int,
             on_epoch: EpochCallback | None = None) -> list[float]:

@@ -1,4 +1,8 @@
-"""IR layers → torch modules (one module per IR layer, shapes as in nasdsl.space.shapes)."""
+"""IR layers → torch modules (one module per IR layer, shapes as in nasdsl.space.shapes).
+
+A chain without NASNet cells is an nn.Sequential (state-dict keys unchanged); a network
+with NASNet cells is a `CellNetwork`, which carries the older state the cells read.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from nasdsl.backends.torch.cells import Nb201CellModule, NasnetCellModule, ResReduceModule
+from nasdsl.space.cells import NasnetCell, Nb201Cell
 from nasdsl.space.ir import Architecture, Layer
-from nasdsl.space.shapes import layer_measures
+from nasdsl.space.shapes import layer_measures, walk
 
 _ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -41,6 +47,12 @@ def _module(layer: Layer, shape: tuple[int, ...]) -> list[nn.Module]:
         mods = [nn.AvgPool2d(int(p.get("size", 2)))]
     elif op == "global_avg_pool":
         mods = [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+    elif op == "global_max_pool":
+        mods = [nn.AdaptiveMaxPool2d(1), nn.Flatten()]
+    elif op == "nb201_cell":
+        mods = [Nb201CellModule(Nb201Cell.from_params(p), shape[0])]
+    elif op == "res_reduce":
+        mods = [ResReduceModule(shape[0], int(p["channels"]))]
     elif op == "flatten":
         mods = [nn.Flatten()]
     elif op == "dropout":
@@ -65,9 +77,48 @@ def build_sequential(arch: Architecture) -> nn.Sequential:
     return nn.Sequential(*modules)
 
 
+class CellNetwork(nn.Module):
+    """A chain in which NASNet cells also read the older state (s0, s1 = s1, cell(s0, s1))."""
+
+    def __init__(self, arch: Architecture):
+        super().__init__()
+        self.stages = nn.ModuleList()
+        self.is_cell: list[bool] = []
+        for layer, shape, skip, _ in walk(arch):
+            if layer.op == "cell":
+                self.stages.append(NasnetCellModule(NasnetCell.from_params(layer.params), skip,
+                                                    shape))
+            else:
+                self.stages.append(nn.Sequential(*_module(layer, shape)))
+            self.is_cell.append(layer.op == "cell")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Run the chain."""
+        skip = x
+        for stage, is_cell in zip(self.stages, self.is_cell, strict=True):
+            if is_cell:
+                skip, x = x, stage(skip, x)
+            else:
+                x = stage(x)
+                skip = x
+        return x
+
+
+def build_model(arch: Architecture) -> nn.Module:
+    """nn.Sequential for chains (NB201 cells included), CellNetwork with NASNet cells."""
+    if any(layer.op == "cell" for layer in arch.layers):
+        return CellNetwork(arch)
+    return build_sequential(arch)
+
+
 def state_bytes(model: nn.Module) -> int:
-    """Bytes of every tensor in the state dict."""
-    return sum(t.numel() * t.element_size() for t in model.state_dict().values())
+    """Bytes of the float weights in the state dict (params and BN statistics).
+
+    The int64 `num_batches_tracked` counters are not weights and are left out, as in
+    nasdsl.space.ops' definition of model bytes.
+    """
+    return sum(t.numel() * t.element_size() for name, t in model.state_dict().items()
+               if not name.endswith("num_batches_tracked"))
 
 
 def count_params(model: nn.Module) -> int:

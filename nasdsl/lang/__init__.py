@@ -31,16 +31,28 @@ class ParseResult:
 def parse_spec(text: str, file: str = "<spec>") -> ParseResult:
     """Parse and check spec text; never raises for a user error."""
     from nasdsl.lang.blocks import build_spec
-    from nasdsl.lang.parser import parse_tree
+    from nasdsl.lang.parser import parse_tree_recovering
     from nasdsl.lang.semantics import Checker
     from nasdsl.lang.syntax import statements
 
-    tree, syntax_errors = parse_tree(text, file)
+    tree, syntax_errors = parse_tree_recovering(text, file)
     if tree is None:
         return ParseResult(None, tuple(syntax_errors), text, file)
     checker = Checker(file)
     spec = build_spec(statements(tree, file), checker)
-    diags = sorted(checker.diagnostics, key=lambda d: (d.span.line, d.span.column))
+    if spec is not None and not syntax_errors:
+        from nasdsl.lang.analysis import analyze
+
+        analyze(spec, checker)
+    found = checker.diagnostics
+    if syntax_errors:
+        # The checker saw the recovered tree: keep its findings away from the broken lines.
+        broken = {d.span.line for d in syntax_errors}
+        found = [d for d in found if d.span.line not in broken and d.is_error
+                 and d.code not in ("NAS104", "NAS105")]
+    if syntax_errors or any(d.is_error for d in found):
+        spec = None
+    diags = sorted([*syntax_errors, *found], key=lambda d: (d.span.line, d.span.column))
     return ParseResult(spec, tuple(diags), text, file)
 
 
@@ -58,5 +70,12 @@ def require_spec(path: str | Path) -> Spec:
     return result.spec
 
 
+def format_source(text: str, file: str = "<spec>") -> str:
+    """The canonical layout of a spec (see nasdsl.lang.format); raises SpecError."""
+    from nasdsl.lang.format import format_source as _format
+
+    return _format(text, file)
+
+
 __all__ = ["ParseResult", "Spec", "Diagnostic", "SpecError", "parse_spec", "load_spec",
-           "require_spec"]
+           "require_spec", "format_source"]

@@ -69,8 +69,8 @@ class LogUniform:
     span: Span
 
 
-Distribution = Union[Choice, IntRange, Uniform, LogUniform]
-ParamValue = Union[Literal, Distribution]
+Distribution = Union[Choice, IntRange, Uniform, LogUniform]  # noqa: UP007
+ParamValue = Union[Literal, Distribution]  # noqa: UP007
 
 
 @dataclass(frozen=True)
@@ -99,10 +99,19 @@ class Split:
 class DataSpec:
     """data { … }."""
 
-    source: str
+    source: str  # a built-in dataset name, or the path of a file/csv/images source
     split: Split
     stratify: bool
     span: Span
+    kind: str = "builtin"  # "builtin" | "npz" | "npy" | "csv" | "images"
+    target: str | None = None  # csv: the target column
+    labels: str | None = None  # npy: the labels file
+    image_size: int | None = None  # images: side after resizing
+    grayscale: bool = False  # images: one channel
+    folds: int | None = None  # k-fold cross-validation on train+val
+    normalize: str = "standard"  # "standard" | "minmax" | "none"
+    task: str = "classification"  # declared, or inferred from a built-in dataset
+    delimiter: str = ","  # csv: field separator
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,7 @@ class Goal:
     """One objective: maximise or minimise split.metric (or a model measure)."""
 
     direction: str  # "maximize" | "minimize"
-    metric: str  # "val.accuracy", "params", "latency", …
+    metric: str  # "val.accuracy", "val.top5_accuracy", "params", "latency", …
     span: Span
 
 
@@ -120,6 +129,12 @@ class Objective:
 
     goals: tuple[Goal, ...]
     span: Span
+    metrics: tuple[str, ...] = ()  # extra metrics recorded for the report ("val.f1")
+
+    @property
+    def is_multi(self) -> bool:
+        """True for a Pareto (several-goal) search."""
+        return len(self.goals) > 1
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,9 @@ class Constraint:
     text: str
     is_target: bool  # metric targets are reported, not enforced
     span: Span
+    soft: bool = False  # a penalty rather than a hard limit
+    batch: int | None = None  # latency / peak_memory: batch size of the measurement
+    device: str | None = None  # latency / peak_memory: "cpu" | "cuda" (None: the trial's)
 
 
 @dataclass(frozen=True)
@@ -142,6 +160,7 @@ class LayerOp:
     op: str
     params: tuple[Param, ...]
     span: Span
+    custom: bool = False  # an op from a `use`d module, not checked against the registry
 
 
 @dataclass(frozen=True)
@@ -161,7 +180,15 @@ class Repeat:
     span: Span
 
 
-LayerItem = Union[LayerOp, OptionalLayer, Repeat]
+@dataclass(frozen=True)
+class LayerChoice:
+    """choice(op, [op, op], …) in a layer chain: one of several ops or op sequences."""
+
+    options: tuple[tuple[LayerItem, ...], ...]
+    span: Span
+
+
+LayerItem = Union[LayerOp, OptionalLayer, Repeat, LayerChoice]  # noqa: UP007
 
 
 @dataclass(frozen=True)
@@ -169,6 +196,85 @@ class LayerSpace:
     """space layers { … }."""
 
     items: tuple[LayerItem, ...]
+    span: Span
+    kind: str = "layers"
+
+
+@dataclass(frozen=True)
+class CellDef:
+    """cell(blocks = 3, ops = […], combine = add): one NASNet-style cell to search."""
+
+    role: str  # "normal" | "reduction"
+    blocks: Literal | IntRange | Choice
+    ops: tuple[str, ...]
+    combine: str  # "add" | "concat"
+    span: Span
+
+
+@dataclass(frozen=True)
+class LayoutItem:
+    """One entry of a layout: a cell (or fixed block) and how many copies."""
+
+    cell: str  # cells: "normal" | "reduction"; nb201: "cell" | "reduce"
+    count: Literal | IntRange | Choice
+    span: Span
+
+
+@dataclass(frozen=True)
+class CellSpace:
+    """space cells { … }: NASNet-style normal and reduction cells stacked by a layout."""
+
+    stem: tuple[LayerOp, ...]
+    normal: CellDef
+    reduction: CellDef | None
+    layout: tuple[LayoutItem, ...]
+    head: tuple[LayerOp, ...]
+    span: Span
+    kind: str = "cells"
+
+
+@dataclass(frozen=True)
+class DagCellSpace:
+    """space nb201 { … }: one DAG cell whose every edge i→j picks an op."""
+
+    nodes: int
+    ops: tuple[str, ...]
+    stem: tuple[LayerOp, ...]
+    layout: tuple[LayoutItem, ...]
+    head: tuple[LayerOp, ...]
+    span: Span
+    kind: str = "nb201"
+
+    @property
+    def edges(self) -> int:
+        """Number of edges of the cell: every pair of nodes i < j."""
+        return self.nodes * (self.nodes - 1) // 2
+
+
+Space = Union[LayerSpace, CellSpace, DagCellSpace]  # noqa: UP007
+
+
+@dataclass(frozen=True)
+class Call:
+    """A named call with parameters: cosine(warmup = 2), hyperband(eta = 3)."""
+
+    name: str
+    params: tuple[Param, ...]
+    span: Span
+
+    def get(self, name: str, default: object = None) -> object:
+        """The fixed value of a parameter (a Literal's value), or default."""
+        for p in self.params:
+            if p.name == name:
+                return p.value.value if isinstance(p.value, Literal) else p.value
+        return default
+
+
+@dataclass(frozen=True)
+class Augment:
+    """augment { … }: the augmentation switches that are on."""
+
+    params: tuple[Param, ...]
     span: Span
 
 
@@ -189,6 +295,9 @@ class TrainSpec:
     batch_size: ParamValue
     optimizer: Optimizer
     span: Span
+    schedule: Call | None = None  # None: constant learning rate
+    augment: Augment | None = None
+    precision: str = "fp32"  # "fp32" | "mixed" | "bf16"
 
 
 @dataclass(frozen=True)
@@ -198,6 +307,11 @@ class Budget:
     trials: int | None
     time_s: float | None
     span: Span
+    device_hours_s: float | None = None  # accelerator time summed over trials, seconds
+    trial_hours_s: float | None = None  # trial time summed over trials, seconds
+    trial_time_s: float | None = None  # limit of one trial, seconds
+    money: float | None = None  # spending limit, $
+    rate_per_h: float | None = None  # $ per device hour
 
 
 @dataclass(frozen=True)
@@ -206,6 +320,66 @@ class Strategy:
 
     name: str
     params: tuple[Param, ...]
+    span: Span
+    early_stop: Call | None = None  # hyperband(…), asha(…), median(…); None: never
+
+
+@dataclass(frozen=True)
+class Use:
+    """use "mypkg.ops": a module of custom ops, imported only when a trial runs."""
+
+    module: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Pilot:
+    """pilot { … }: a short first run that checks the set-up."""
+
+    trials: int
+    epochs: int
+    subset: float
+    span: Span
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """baseline "name" { layers { … } } or { model = keras.NASNetMobile(…) }."""
+
+    name: str
+    layers: tuple[LayerItem, ...] | None
+    model: Call | None
+    span: Span
+    train: TrainSpec | None = None
+
+
+@dataclass(frozen=True)
+class Final:
+    """final { … }: retrain the best candidates with several seeds."""
+
+    top: int
+    seeds: int
+    epochs: int | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Export:
+    """export { … }: formats of the exported best model."""
+
+    formats: tuple[str, ...]
+    dir: str | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Execution:
+    """execution { … }: where and how trials run."""
+
+    workers: int
+    launcher: str
+    storage: str | None
+    device: str
     span: Span
 
 
@@ -219,9 +393,16 @@ class Spec:
     data: DataSpec
     objective: Objective
     constraints: tuple[Constraint, ...]
-    space: LayerSpace
+    space: Space  # LayerSpace (space layers), CellSpace (cells) or DagCellSpace (nb201)
     train: TrainSpec
     budget: Budget
     strategy: Strategy
     backend: str
     span: Span
+    uses: tuple[Use, ...] = ()
+    task: str = "classification"
+    pilot: Pilot | None = None
+    baselines: tuple[Baseline, ...] = ()
+    final: Final | None = None
+    export: Export | None = None
+    execution: Execution | None = None

@@ -1,21 +1,35 @@
-"""Block by block: the experiment's statements → a `Spec`, using the `Checker`."""
+"""Block by block: the experiment's statements → a `Spec`, using the `Checker`.
+
+This module holds the experiment, data, objective and constraints blocks; the space
+blocks are in `blocks_space`, the training and run blocks in `blocks_run`, and the
+checks between blocks in `consistency`.
+"""
 
 from __future__ import annotations
 
 from nasdsl.lang import ast
 from nasdsl.lang import registry as reg
-from nasdsl.lang.diagnostics import Span
-from nasdsl.lang.semantics import (
-    DEFAULT_BATCH,
-    DEFAULT_EPOCHS,
-    DEFAULT_SPLIT,
-    Checker,
-    Invalid,
+from nasdsl.lang.blocks_run import (
+    baseline,
+    budget,
+    default_train,
+    execution,
+    export,
+    final,
+    pilot,
+    strategy,
+    train,
 )
+from nasdsl.lang.blocks_space import space
+from nasdsl.lang.consistency import check_consistency
+from nasdsl.lang.diagnostics import Span
+from nasdsl.lang.semantics import DEFAULT_SPLIT, Checker, Invalid
 from nasdsl.lang.syntax import Phrase, Stmt, Term
-from nasdsl.lang.units import Dimension
+from nasdsl.lang.units import UNITS, Dimension
 
 _CMP_UPPER = ("<=", "<")
+_EXPERIMENT = reg.BLOCKS["experiment"]
+_REPEATABLE = [k.name for k in _EXPERIMENT.keys if k.repeatable]
 
 
 def build_spec(stmts: list[Stmt], checker: Checker) -> ast.Spec | None:
@@ -25,7 +39,7 @@ def build_spec(stmts: list[Stmt], checker: Checker) -> ast.Spec | None:
     for s in stmts:
         if s.head != "experiment":
             c.error("NAS101", f"'{s.head}' must be inside the experiment block", s.head_span,
-                    hint='a spec is one block: experiment "name" { … }')
+                    hint='a spec is one block: experiment "name" { … }', context=s.span)
     if not experiments:
         span = stmts[0].span if stmts else Span(c.file, 1, 1, 1, 1)
         c.error("NAS104", "the file has no experiment block", span,
@@ -35,47 +49,74 @@ def build_spec(stmts: list[Stmt], checker: Checker) -> ast.Spec | None:
         c.error("NAS102", "a spec holds one experiment block", extra.head_span,
                 hint="put each experiment in its own .nas file")
     exp = experiments[0]
+    with c.within(exp.span):
+        return _experiment(exp, c)
+
+
+def _experiment(exp: Stmt, c: Checker) -> ast.Spec | None:
     name = _experiment_name(exp, c)
     if exp.body is None:
         c.error("NAS103", "'experiment' is a block", exp.span, hint='experiment "name" { … }')
         return None
-    keys = c.keyed(exp.body, "experiment", reg.BLOCKS["experiment"].key_names())
-    for key in reg.BLOCKS["experiment"].keys:
+    keys = c.keyed(exp.body, "experiment", _EXPERIMENT.key_names(), _REPEATABLE)
+    for key in _EXPERIMENT.keys:
         if key.required and key.name not in keys:
             c.error("NAS104", f"the experiment has no '{key.name}' block", exp.head_span,
                     hint=f"add: {reg.BLOCKS.get(key.name, key).doc}")
 
-    seed = c.guarded(lambda: c.int_value(c.one_value(keys["seed"], "experiment"), "seed", 0)) \
-        if "seed" in keys else 0
-    description = ""
-    if "description" in keys:
-        lit = c.guarded(lambda: c.literal(c.one_value(keys["description"], "experiment"),
-                                          "description"))
-        description = str(lit.value) if isinstance(lit, ast.Literal) else ""
-    backend = c.guarded(lambda: _backend(keys["backend"], c)) if "backend" in keys else "torch"
+    uses = tuple(u for u in (c.guarded(lambda s=s: _use(s, c)) for s in exp.body
+                             if s.head == "use") if isinstance(u, ast.Use))
+    c.custom_ops = bool(uses)
 
-    data = c.guarded(lambda: _data(keys["data"], c)) if "data" in keys else None
-    task = reg.DATASETS[data.source].task if isinstance(data, ast.DataSpec) else None
-    objective = c.guarded(lambda: _objective(keys["objective"], c, task)) \
-        if "objective" in keys else None
-    constraints = c.guarded(lambda: _constraints(keys["constraints"], c, task)) \
-        if "constraints" in keys else ()
-    space = c.guarded(lambda: _space(keys["space"], c, data)) if "space" in keys else None
-    train = c.guarded(lambda: _train(keys["train"], c)) if "train" in keys else ast.TrainSpec(
-        ast.Literal(DEFAULT_EPOCHS, exp.head_span), ast.Literal(DEFAULT_BATCH, exp.head_span),
-        ast.Optimizer("adam", (), exp.head_span), exp.head_span)
-    budget = c.guarded(lambda: _budget(keys["budget"], c)) if "budget" in keys else ast.Budget(
-        20, None, exp.head_span)
-    strategy = c.guarded(lambda: _strategy(keys["strategy"], c)) if "strategy" in keys \
-        else ast.Strategy("random", (), exp.head_span)
+    def block(key: str, fn, default=None):  # type: ignore[no-untyped-def]
+        if key not in keys:
+            return default
+        with c.within(keys[key].span):
+            return c.guarded(lambda: fn(keys[key], c))
+
+    seed = block("seed", lambda s, c: c.int_value(c.one_value(s, "experiment"), "seed", 0), 0)
+    description = block("description", lambda s, c: c.string_value(
+        c.one_value(s, "experiment"), "description"), "")
+    backend = block("backend", _backend, "torch")
+    data = block("data", _data)
+    task = data.task if isinstance(data, ast.DataSpec) else None
+    dataset = reg.DATASETS.get(data.source) if isinstance(data, ast.DataSpec) \
+        and data.kind == "builtin" else None
+    objective = block("objective", lambda s, c: _objective(s, c, task, dataset))
+    constraints = block("constraints", lambda s, c: _constraints(s, c, task), ())
+    space_ = block("space", lambda s, c: space(s, c, data))
+    train_ = block("train", train, default_train(exp.head_span))
+    budget_ = block("budget", budget, ast.Budget(20, None, exp.head_span))
+    strategy_ = block("strategy", strategy, ast.Strategy("random", (), exp.head_span))
+    pilot_ = block("pilot", pilot)
+    baselines = []
+    seen_names: dict[str, Stmt] = {}
+    for s in exp.body:
+        if s.head != "baseline":
+            continue
+        with c.within(s.span):
+            got = c.guarded(lambda s=s: baseline(s, c))
+        if isinstance(got, ast.Baseline):
+            if got.name in seen_names:
+                c.error("NAS102", f"two baselines are named '{got.name}'", s.head_span,
+                        hint=f"the first is at line {seen_names[got.name].span.line}")
+            seen_names[got.name] = s
+            baselines.append(got)
+    final_ = block("final", final)
+    export_ = block("export", export)
+    execution_ = block("execution", execution)
 
     if any(d.is_error for d in c.diagnostics):
         return None
     assert isinstance(data, ast.DataSpec) and isinstance(objective, ast.Objective)
-    assert isinstance(space, ast.LayerSpace) and isinstance(train, ast.TrainSpec)
-    assert isinstance(budget, ast.Budget) and isinstance(strategy, ast.Strategy)
-    return ast.Spec(name, int(seed or 0), description, data, objective, tuple(constraints or ()),
-                    space, train, budget, strategy, str(backend), exp.span)
+    assert isinstance(train_, ast.TrainSpec) and isinstance(budget_, ast.Budget)
+    assert isinstance(strategy_, ast.Strategy) and space_ is not None
+    spec = ast.Spec(name, int(seed or 0), str(description or ""), data, objective,
+                    tuple(constraints or ()), space_, train_, budget_, strategy_, str(backend),
+                    exp.span, uses, data.task, pilot_, tuple(baselines), final_, export_,
+                    execution_)
+    check_consistency(spec, c)
+    return spec
 
 
 def _experiment_name(exp: Stmt, c: Checker) -> str:
@@ -91,11 +132,23 @@ def _experiment_name(exp: Stmt, c: Checker) -> str:
     return name
 
 
+def _use(s: Stmt, c: Checker) -> ast.Use:
+    if s.kind != "command" or s.body is not None or len(s.values) != 1 \
+            or s.values[0].single is None or s.values[0].terms[0].kind != "string":
+        raise c.error("NAS103", "write: use \"package.module\"", s.span,
+                      hint='use "mypkg.ops" names a Python module of custom ops')
+    module = s.values[0].terms[0].text
+    parts = module.split(".")
+    if not all(p.isidentifier() for p in parts):
+        raise c.error("NAS204", f"'{module}' is not a Python module name", s.values[0].span,
+                      hint="a dotted module path such as mypkg.ops; it is imported, never run "
+                      "as code")
+    return ast.Use(module, s.span)
+
+
 def _backend(s: Stmt, c: Checker) -> str:
-    lit = c.literal(c.one_value(s, "experiment"), "backend")
-    if lit.value not in reg.BACKENDS:
-        raise c.unknown("NAS306", "backend", str(lit.value), lit.span, reg.BACKENDS)
-    return str(lit.value)
+    return str(c.name_value(c.one_value(s, "experiment"), "backend", reg.BACKENDS,
+                            "NAS306").value)
 
 
 # ---------------------------------------------------------------- data
@@ -106,26 +159,100 @@ def _data(s: Stmt, c: Checker) -> ast.DataSpec:
     keys = c.keyed(body, "data", reg.BLOCKS["data"].key_names())
     if "source" not in keys:
         raise c.error("NAS104", "data has no 'source'", s.head_span,
-                      hint="source = sklearn.digits", notes=(f"available: {', '.join(reg.DATASETS)}",))
-    src = c.literal(c.one_value(keys["source"], "data"), "source")
-    if not isinstance(src.value, str) or src.value not in reg.DATASETS:
-        raise c.unknown("NAS301", "dataset", str(src.value), src.span, reg.DATASETS)
-    split = c.guarded(lambda: _split(keys["split"], c)) if "split" in keys else ast.Split(
-        *DEFAULT_SPLIT, s.head_span)
-    stratify = True
+                      hint="source = sklearn.digits",
+                      notes=(f"available: {', '.join(reg.DATASETS)}, "
+                             f"{', '.join(f'{n}(…)' for n in reg.DATA_SOURCES)}",))
+    src = _source(c.one_value(keys["source"], "data"), c)
+    kind, path = src["kind"], str(src["source"])
+    ds = reg.DATASETS.get(path) if kind == "builtin" else None
+
+    task = ds.task.value if ds else "classification"
+    if "task" in keys:
+        lit = c.guarded(lambda: c.name_value(c.one_value(keys["task"], "data"), "task",
+                                             reg.TASKS))
+        if isinstance(lit, ast.Literal):
+            if ds and lit.value != ds.task.value:
+                c.error("NAS402", f"{ds.name} is a {ds.task.value} dataset, not "
+                        f"{lit.value}", lit.span, hint="remove `task`: it is inferred from a "
+                        "built-in dataset")
+            elif kind == "images" and lit.value != "classification":
+                c.error("NAS402", "an image folder gives class labels: the task is "
+                        "classification", lit.span)
+            task = str(lit.value)
+
+    folds = None
+    if "folds" in keys:
+        folds = c.guarded(lambda: c.int_value(c.one_value(keys["folds"], "data"), "folds", 2))
+    split = c.guarded(lambda: _split(keys["split"], c, folds is not None)) if "split" in keys \
+        else ast.Split(*(DEFAULT_SPLIT if folds is None else (0.85, 0.0, 0.15)), s.head_span)
+    if folds is not None and isinstance(split, ast.Split) and split.val > 0 and "split" in keys:
+        c.warning("NAS401", f"the val share is not used with folds = {folds}",
+                  keys["split"].span, hint="with k-fold, validation folds come from the train "
+                  "share: split = train 85%, test 15%")
+    stratify = task == "classification"
     if "stratify" in keys:
         lit = c.literal(c.one_value(keys["stratify"], "data"), "stratify")
         if not isinstance(lit.value, bool):
             raise c.error("NAS201", "stratify must be true or false", lit.span)
         stratify = lit.value
-        if stratify and reg.DATASETS[src.value].task is reg.Task.REGRESSION:
-            c.warning("NAS401", "stratify has no effect on a regression dataset", lit.span)
+        if stratify and task == "regression":
+            c.warning("NAS401", "stratify has no effect on a regression task", lit.span)
+    normalize = "standard"
+    if "normalize" in keys:
+        lit = c.guarded(lambda: c.name_value(c.one_value(keys["normalize"], "data"),
+                                             "normalize", reg.NORMALIZATIONS))
+        normalize = str(lit.value) if isinstance(lit, ast.Literal) else normalize
     if not isinstance(split, ast.Split):
         raise Invalid()
-    return ast.DataSpec(str(src.value), split, stratify, s.span)
+    return ast.DataSpec(path, split, stratify, s.span, kind, src.get("target"),  # type: ignore
+                        src.get("labels"), src.get("size"), bool(src.get("grayscale", False)),
+                        folds if isinstance(folds, int) else None, normalize, task,
+                        str(src.get("delimiter", ",")))
 
 
-def _split(s: Stmt, c: Checker) -> ast.Split:
+def _source(phrase: Phrase, c: Checker) -> dict[str, object]:
+    term = phrase.single
+    everything = list(reg.DATASETS) + [f"{n}(…)" for n in reg.DATA_SOURCES]
+    if term is None:
+        raise c.error("NAS201", "source is one dataset or file", phrase.span)
+    if term.kind == "string":
+        raise c.error("NAS201", "a file source says how to read it", term.span,
+                      hint=f'source = file("{term.text}") or csv("{term.text}", target = '
+                      '"label")')
+    if term.kind == "name":
+        if term.text in reg.DATASETS:
+            return {"kind": "builtin", "source": term.text}
+        raise c.unknown("NAS301", "dataset", term.text, term.span, everything)
+    if term.kind != "call" or term.text not in reg.DATA_SOURCES:
+        name_span = term.name_span or term.span
+        raise c.unknown("NAS301", "data source", term.text, name_span, everything)
+    spec = reg.DATA_SOURCES[term.text]
+    pos, params = c.call_params(term, spec.params, spec.name, positional=1)
+    path = c.string_value(pos[0], "the path")
+    out: dict[str, object] = {"source": path, "kind": term.text}
+    for p in params:
+        assert isinstance(p.value, ast.Literal)
+        out[p.name] = p.value.value
+    if term.text == "file":
+        if path.endswith(".npz"):
+            out["kind"] = "npz"
+            if "labels" in out:
+                raise c.error("NAS106", "a .npz file holds its labels (array y)", term.span)
+        elif path.endswith(".npy"):
+            out["kind"] = "npy"
+            if "labels" not in out:
+                raise c.error("NAS105", "a .npy source needs its labels file", term.span,
+                              hint=f'file("{path}", labels = "labels.npy")')
+        else:
+            raise c.error("NAS204", f"file() reads .npz or .npy, not '{path}'", pos[0].span,
+                          hint='use csv("…", target = "…") for tables, images("dir/") for '
+                          "image folders")
+    if term.text == "images" and isinstance(out.get("size"), int) and int(out["size"]) < 1:
+        raise c.error("NAS204", "images(size = …) must be at least 1", term.span)
+    return out
+
+
+def _split(s: Stmt, c: Checker, folds: bool = False) -> ast.Split:
     parts: dict[str, float] = {}
     for phrase in c.expect_assign(s, "data"):
         head = phrase.terms[0]
@@ -142,7 +269,7 @@ def _split(s: Stmt, c: Checker) -> ast.Split:
             raise c.error("NAS204", f"the {head.text} share must be between 0% and 100%",
                           share.span)
         parts[head.text] = share.value
-    for need in ("train", "val"):
+    for need in ("train",) if folds else ("train", "val"):
         if parts.get(need, 0) <= 0:
             raise c.error("NAS204", f"the split needs a non-empty '{need}' part", s.span,
                           hint="split = train 70%, val 15%, test 15%")
@@ -150,70 +277,130 @@ def _split(s: Stmt, c: Checker) -> ast.Split:
     if abs(total - 1) > 1e-6:
         raise c.error("NAS204", f"the split adds up to {total * 100:g}%, not 100%", s.span,
                       hint="adjust the shares so they sum to 100%")
-    return ast.Split(parts["train"], parts["val"], parts.get("test", 0.0), s.span)
+    return ast.Split(parts["train"], parts.get("val", 0.0), parts.get("test", 0.0), s.span)
 
 
 # ---------------------------------------------------------------- objective and constraints
 
 
-def _metric_name(term: Term, c: Checker, task: reg.Task | None, *, objective: bool) -> str:
-    """Check `split.metric` or a model measure; return its canonical text."""
+def _metric_name(term: Term, c: Checker, task: str | None, *, objective: bool,
+                 dataset: reg.DatasetSpec | None = None, bare: bool = False) -> str:
+    """Check `split.metric` (or `split.accuracy(k = 5)`) or a measure; return canonical text."""
     text = term.text
-    if text in reg.MEASURES:
+    if text in reg.MEASURES and term.kind == "name":
+        if bare:
+            raise c.error("NAS302", f"'{text}' is a model measure, not a metric", term.span)
         return text
     split, _, metric = text.rpartition(".")
-    if not split:
+    if not split and not bare:
         if objective:
             raise c.error("NAS302", f"say which split '{text}' is measured on", term.span,
-                          hint=f"write val.{text}" if text in reg.METRICS else None,
+                          hint=f"write val.{text}" if reg.lookup_metric(text) else None,
                           notes=(f"measures: {', '.join(reg.MEASURES)}",))
         split = "val"
-    if split not in reg.SPLITS:
+    if bare and split:
+        raise c.error("NAS302", f"name the metric without a split: '{metric}'", term.span,
+                      hint="extra metrics are recorded on every split")
+    if split and split not in reg.SPLITS:
         raise c.unknown("NAS302", "split", split, term.span, reg.SPLITS)
     if objective and split == "test":
         raise c.error("NAS205", "the search must not optimise the test split", term.span,
                       hint=f"optimise val.{metric}; the test split is for the final report")
-    if metric not in reg.METRICS:
-        raise c.unknown("NAS302", "metric", metric, term.span, list(reg.METRICS) + list(reg.MEASURES))
-    spec = reg.METRICS[metric]
-    if task is not None and task not in spec.tasks:
-        fits = [m for m, ms in reg.METRICS.items() if task in ms.tasks]
-        raise c.error("NAS402", f"'{metric}' is not a {task.value} metric", term.span,
-                      hint=f"the dataset is a {task.value} task",
+    if term.kind == "call":
+        if metric != "accuracy":
+            raise c.error("NAS201", f"'{metric}' takes no parameters", term.span)
+        _, params = c.call_params(term, (reg.ParamSpec("k", "int", "k", required=True,
+                                                       searchable=False),), "accuracy")
+        k = params[0].value
+        assert isinstance(k, ast.Literal)
+        if not isinstance(k.value, int) or k.value < 1:
+            raise c.error("NAS204", "accuracy(k = …) needs k ≥ 1", k.span)
+        metric = "accuracy" if k.value == 1 else f"top{k.value}_accuracy"
+    spec = reg.lookup_metric(metric)
+    if spec is None:
+        names = list(reg.METRICS) + ["top5_accuracy"] + ([] if bare else list(reg.MEASURES))
+        raise c.unknown("NAS302", "metric", metric, term.span, names)
+    if task is not None and reg.Task(task) not in spec.tasks:
+        fits = [m for m, ms in reg.METRICS.items() if reg.Task(task) in ms.tasks]
+        raise c.error("NAS402", f"'{metric}' is not a {task} metric", term.span,
+                      hint=f"the dataset is a {task} task",
                       notes=(f"available: {', '.join(fits)}",))
-    return f"{split}.{metric}"
+    k = reg.top_k_of(metric)
+    if k is not None and dataset is not None and dataset.classes and k >= dataset.classes:
+        c.warning("NAS418", f"{metric} is always 1: {dataset.name} has {dataset.classes} "
+                  "classes", term.span, hint="k must be smaller than the number of classes")
+    return metric if bare else f"{split}.{metric}"
 
 
-def _objective(s: Stmt, c: Checker, task: reg.Task | None) -> ast.Objective:
+def _objective(s: Stmt, c: Checker, task: str | None,
+               dataset: reg.DatasetSpec | None) -> ast.Objective:
     body = c.expect_block(s, "objective")
     goals: list[ast.Goal] = []
+    metrics: list[str] = []
+    allowed = reg.BLOCKS["objective"].key_names()
+    seen_metrics = False
     for g in body:
-        if g.head not in ("maximize", "minimize") or g.kind != "command":
-            c.unknown("NAS101", "objective", g.head, g.head_span, ("maximize", "minimize"))
+        if g.head == "metrics" and g.kind == "assign":
+            if seen_metrics:
+                c.error("NAS102", "'metrics' is given twice in 'objective'", g.head_span)
+                continue
+            seen_metrics = True
+            metrics.extend(_extra_metrics(g, c, task, dataset))
             continue
-        if len(g.values) != 1 or g.values[0].single is None or g.values[0].terms[0].kind != "name":
+        if g.head not in ("maximize", "minimize") or g.kind != "command":
+            c.unknown("NAS101", "key in 'objective'", g.head, g.head_span, allowed)
+            continue
+        if len(g.values) != 1 or g.values[0].single is None \
+                or g.values[0].terms[0].kind not in ("name", "call") or g.body is not None:
             c.error("NAS201", f"{g.head} takes one metric", g.span, hint=f"{g.head} val.accuracy")
             continue
         term = g.values[0].terms[0]
-        metric = c.guarded(lambda term=term: _metric_name(term, c, task, objective=True))
+        metric = c.guarded(lambda term=term: _metric_name(term, c, task, objective=True,
+                                                          dataset=dataset))
         if isinstance(metric, str):
+            if any(x.metric == metric for x in goals):
+                c.error("NAS102", f"'{metric}' is an objective twice", term.span)
+                continue
             _warn_direction(g.head, metric, term, c)
             goals.append(ast.Goal(g.head, metric, g.span))
-    if not goals:
+    if not goals and not any(g.head in ("maximize", "minimize") for g in body):
         raise c.error("NAS104", "the objective names no metric", s.head_span,
                       hint="objective { maximize val.accuracy }")
-    return ast.Objective(tuple(goals), s.span)
+    if not goals:
+        raise Invalid()
+    return ast.Objective(tuple(goals), s.span, tuple(metrics))
+
+
+def _extra_metrics(g: Stmt, c: Checker, task: str | None,
+                   dataset: reg.DatasetSpec | None) -> list[str]:
+    phrases = g.values
+    if len(phrases) == 1 and phrases[0].single is not None \
+            and phrases[0].terms[0].kind == "list":
+        phrases = phrases[0].terms[0].items
+    out: list[str] = []
+    for p in phrases:
+        term = p.single
+        if term is None or term.kind not in ("name", "call"):
+            c.error("NAS201", "metrics is a list of metric names", p.span,
+                    hint="metrics = [f1, roc_auc]")
+            continue
+        got = c.guarded(lambda term=term: _metric_name(term, c, task, objective=False,
+                                                       dataset=dataset, bare=True))
+        if isinstance(got, str) and got not in out:
+            out.append(got)
+    return out
 
 
 def _warn_direction(direction: str, metric: str, term: Term, c: Checker) -> None:
     name = metric.rpartition(".")[2]
-    higher = reg.METRICS[name].higher_is_better if name in reg.METRICS else False
+    spec = reg.lookup_metric(name)
+    higher = spec.higher_is_better if spec else False
     if (direction == "maximize") != higher:
         c.warning("NAS403", f"{direction} {metric}: smaller is better for '{name}'" if higher is
                   False else f"{direction} {metric}: larger is better for '{name}'", term.span)
 
 
-def _constraints(s: Stmt, c: Checker, task: reg.Task | None) -> tuple[ast.Constraint, ...]:
+def _constraints(s: Stmt, c: Checker, task: str | None) -> tuple[ast.Constraint, ...]:
     body = c.expect_block(s, "constraints")
     out: list[ast.Constraint] = []
     for k in body:
@@ -221,242 +408,62 @@ def _constraints(s: Stmt, c: Checker, task: reg.Task | None) -> tuple[ast.Constr
             c.error("NAS103", "a constraint is a comparison", k.span,
                     hint="params <= 60k, latency <= 2 ms, accuracy >= 0.95")
             continue
-        got = c.guarded(lambda k=k: _constraint(k, c, task))
+        with c.within(k.span):
+            got = c.guarded(lambda k=k: _constraint(k, c, task))
         if isinstance(got, ast.Constraint):
             out.append(got)
     return tuple(out)
 
 
-def _constraint(k: Stmt, c: Checker, task: reg.Task | None) -> ast.Constraint:
+def _constraint(k: Stmt, c: Checker, task: str | None) -> ast.Constraint:
     if len(k.values) != 1:
         raise c.error("NAS201", "a constraint has one bound", k.span)
     op = k.op or "<="
+    terms = list(k.values[0].terms)
+    soft = False
+    if len(terms) > 1 and terms[-1].kind == "name" and terms[-1].text in reg.CONSTRAINT_MODIFIERS:
+        soft = terms.pop().text == "soft"
+    settings: Term | None = k.call
+    # `2 ms (batch = 1)` lexes as the call ms(batch = 1): split the unit from the settings.
+    if len(terms) == 2 and terms[1].kind == "call" and terms[1].text in UNITS:
+        unit = terms[1]
+        if settings is not None:
+            raise c.error("NAS102", "the measurement settings are given twice", unit.span)
+        settings = Term("call", k.head, unit.span, args=unit.args, name_span=unit.name_span)
+        terms[1] = Term("name", unit.text, unit.name_span or unit.span)
+    bound = Phrase(terms, terms[0].span.merge(terms[-1].span))
     if k.head in reg.MEASURES:
         m = reg.MEASURES[k.head]
         if op not in _CMP_UPPER:
             raise c.error("NAS204", f"'{k.head}' is a limit: use <= or <", k.head_span,
                           hint=f"{k.head} <= …")
-        q = c.quantity(k.values[0], m.dimension, k.head)
+        batch = device = None
+        if settings is not None:
+            if not m.params:
+                raise c.error("NAS106", f"{k.head} takes no measurement settings",
+                              settings.span, hint="only latency and peak_memory do")
+            _, params = c.call_params(settings, m.params, k.head)
+            for p in params:
+                assert isinstance(p.value, ast.Literal)
+                if p.name == "batch":
+                    if not isinstance(p.value.value, int) or p.value.value < 1:
+                        raise c.error("NAS204", "batch must be at least 1", p.span)
+                    batch = int(p.value.value)
+                else:
+                    device = str(p.value.value)
+        q = c.quantity(bound, m.dimension, k.head)
         if q.value <= 0:
             raise c.error("NAS204", f"a {k.head} limit must be positive", q.span)
-        return ast.Constraint(k.head, op, q.value, m.dimension, q.text, False, k.span)
+        if m.params and batch is None:
+            batch = 1
+        return ast.Constraint(k.head, op, q.value, m.dimension, q.text, False, k.span, soft,
+                              batch, device)
+    if settings is not None and k.call is not None:
+        raise c.error("NAS106", f"'{k.head}' takes no measurement settings", settings.span)
     metric = _metric_name(Term("name", k.head, k.head_span), c, task, objective=False)
-    q = c.quantity(k.values[0], Dimension.FRACTION if metric.endswith(
-        ("accuracy", "roc_auc", "f1")) else Dimension.NUMBER, k.head)
-    return ast.Constraint(metric, op, q.value, q.dimension, q.text, True, k.span)
-
-
-# ---------------------------------------------------------------- space
-
-
-def _space(s: Stmt, c: Checker, data: object) -> ast.LayerSpace:
-    if s.kind != "command" or s.body is None or len(s.values) != 1 \
-            or s.values[0].single is None:
-        raise c.error("NAS103", "write the space as: space layers { … }", s.span,
-                      notes=(f"space kinds: {', '.join(reg.SPACE_KINDS)}",))
-    kind = s.values[0].terms[0]
-    if kind.text not in reg.SPACE_KINDS:
-        raise c.unknown("NAS307", "space kind", kind.text, kind.span, reg.SPACE_KINDS)
-    items = _layer_items(s.body, c)
-    if not items and not any(d.is_error for d in c.diagnostics):
-        raise c.error("NAS104", "the space has no layers", s.head_span,
-                      hint="space layers { dense(units = choice(32, 64)) }")
-    space = ast.LayerSpace(tuple(items), s.span)
-    if isinstance(data, ast.DataSpec):
-        _check_image_ops(space.items, c, data)
-    return space
-
-
-def _layer_items(stmts: list[Stmt], c: Checker) -> list[ast.LayerItem]:
-    items: list[ast.LayerItem] = []
-    for st in stmts:
-        got = c.guarded(lambda st=st: _layer_item(st, c))
-        if got is not None:
-            items.append(got)  # type: ignore[arg-type]
-    return items
-
-
-def _layer_item(st: Stmt, c: Checker) -> ast.LayerItem:
-    if st.kind != "command":
-        raise c.error("NAS103", "a space holds layers, not settings", st.span,
-                      hint="dense(units = 32), optional batch_norm, repeat range(1, 3) { … }")
-    if st.head == "repeat" and st.call is None:
-        if st.body is None or len(st.values) != 1:
-            raise c.error("NAS103", "write: repeat COUNT { layers }", st.span,
-                          hint="repeat range(1, 3) { dense(units = 32) }")
-        count = c.param_value(st.values[0], "the repeat count", "int")
-        if isinstance(count, ast.Uniform | ast.LogUniform):
-            raise c.error("NAS201", "a repeat count is a whole number", count.span)
-        if isinstance(count, ast.Literal) and (not isinstance(count.value, int) or count.value < 1):
-            raise c.error("NAS204", "a repeat count is at least 1", count.span)
-        if isinstance(count, ast.IntRange) and count.low < 0:
-            raise c.error("NAS204", "a repeat count cannot be negative", count.span)
-        body = _layer_items(st.body, c)
-        return ast.Repeat(count, tuple(body), st.span)  # type: ignore[arg-type]
-    if st.head == "optional" and st.call is None:
-        if len(st.values) != 1 or st.values[0].single is None or st.body is not None:
-            raise c.error("NAS103", "write: optional OP", st.span, hint="optional batch_norm")
-        term = st.values[0].terms[0]
-        layer = _layer_op(term, c, st.span)
-        return ast.OptionalLayer(layer, st.span)
-    if st.values or st.body is not None:
-        raise c.error("NAS103", f"unexpected text after '{st.head}'",
-                      (st.values[0].span if st.values else st.body_span) or st.span,
-                      hint="one layer per line, e.g. dense(units = 32)")
-    term = st.call or Term("name", st.head, st.head_span)
-    return _layer_op(term, c, st.span)
-
-
-def _layer_op(term: Term, c: Checker, span: Span) -> ast.LayerOp:
-    if term.kind not in ("name", "call"):
-        raise c.error("NAS201", "expected a layer op", term.span)
-    name_span = term.name_span or term.span
-    if term.text not in reg.OPS:
-        raise c.unknown("NAS303", "op", term.text, name_span, reg.OPS)
-    op = reg.OPS[term.text]
-    params: list[ast.Param] = []
-    seen: set[str] = set()
-    for key, phrase in term.args:
-        if key is None:
-            raise c.error("NAS201", f"{op.name}(…) takes named parameters", phrase.span,
-                          hint=f"{op.name}({op.params[0].name} = …)" if op.params else None)
-        spec = op.param(key)
-        if spec is None:
-            names = [p.name for p in op.params]
-            if names:
-                raise c.unknown("NAS106", f"parameter of {op.name}", key, phrase.span, names)
-            raise c.error("NAS106", f"{op.name} takes no parameters", phrase.span)
-        if key in seen:
-            raise c.error("NAS102", f"'{key}' is given twice", phrase.span)
-        seen.add(key)
-        value = c.param_value(phrase, f"{op.name}.{key}", spec.kind)
-        _check_param_range(op.name, key, value, c)
-        params.append(ast.Param(key, value, phrase.span))
-    for p in op.params:
-        if p.required and p.name not in seen:
-            raise c.error("NAS105", f"{op.name} needs '{p.name}'", name_span,
-                          hint=f"{op.name}({p.name} = …)")
-    return ast.LayerOp(op.name, tuple(params), span)
-
-
-def _check_param_range(op: str, key: str, value: ast.ParamValue, c: Checker) -> None:
-    values: list[float] = []
-    if isinstance(value, ast.Literal) and isinstance(value.value, int | float):
-        values = [float(value.value)]
-    elif isinstance(value, ast.Choice):
-        values = [float(o.value) for o in value.options if isinstance(o.value, int | float)]
-    elif isinstance(value, ast.IntRange | ast.Uniform | ast.LogUniform):
-        values = [float(value.low), float(value.high)]
-    if key == "rate" and any(not 0 <= v < 1 for v in values):
-        raise c.error("NAS204", f"{op}.rate must be in [0, 1)", value.span)
-    if key in ("units", "channels", "kernel", "stride", "size") and any(v < 1 for v in values):
-        raise c.error("NAS204", f"{op}.{key} must be at least 1", value.span)
-
-
-def _walk_ops(items: tuple[ast.LayerItem, ...]):
-    for it in items:
-        if isinstance(it, ast.LayerOp):
-            yield it
-        elif isinstance(it, ast.OptionalLayer):
-            yield it.layer
-        else:
-            yield from _walk_ops(it.body)
-
-
-def _check_image_ops(items: tuple[ast.LayerItem, ...], c: Checker, data: ast.DataSpec) -> None:
-    ds = reg.DATASETS[data.source]
-    if ds.image_shape is not None:
-        return
-    for op in _walk_ops(items):
-        if reg.OPS[op.op].needs_image:
-            c.error("NAS404", f"'{op.op}' needs image input, but {ds.name} is tabular "
-                    f"({ds.features} features)", op.span,
-                    hint="use dense layers for tabular data, or an image dataset such as "
-                    "sklearn.digits")
-
-
-# ---------------------------------------------------------------- training, budget, strategy
-
-
-def _train(s: Stmt, c: Checker) -> ast.TrainSpec:
-    body = c.expect_block(s, "train")
-    keys = c.keyed(body, "train", reg.BLOCKS["train"].key_names())
-    epochs: object = ast.Literal(DEFAULT_EPOCHS, s.head_span)
-    batch: object = ast.Literal(DEFAULT_BATCH, s.head_span)
-    optimizer: object = ast.Optimizer("adam", (), s.head_span)
-    if "epochs" in keys:
-        epochs = c.guarded(lambda: _positive_int(keys["epochs"], c, "epochs"))
-    if "batch_size" in keys:
-        batch = c.guarded(lambda: _positive_int(keys["batch_size"], c, "batch_size"))
-    if "optimizer" in keys:
-        optimizer = c.guarded(lambda: _optimizer(keys["optimizer"], c))
-    if not (isinstance(optimizer, ast.Optimizer) and epochs is not None and batch is not None):
-        raise Invalid()
-    return ast.TrainSpec(epochs, batch, optimizer, s.span)  # type: ignore[arg-type]
-
-
-def _positive_int(s: Stmt, c: Checker, what: str) -> ast.ParamValue:
-    value = c.param_value(c.one_value(s, "train"), what, "int")
-    if isinstance(value, ast.Uniform | ast.LogUniform):
-        raise c.error("NAS201", f"{what} is a whole number", value.span)
-    lows = [value.value] if isinstance(value, ast.Literal) else (
-        [o.value for o in value.options] if isinstance(value, ast.Choice) else [value.low])
-    if any(not isinstance(v, int) or v < 1 for v in lows):
-        raise c.error("NAS204", f"{what} must be at least 1", value.span)
-    return value
-
-
-def _optimizer(s: Stmt, c: Checker) -> ast.Optimizer:
-    phrase = c.one_value(s, "train")
-    term = phrase.single
-    if term is None or term.kind not in ("call", "name"):
-        raise c.error("NAS201", "optimizer is a name with parameters", phrase.span,
-                      hint="optimizer = adam(lr = 1e-3)")
-    name_span = term.name_span or term.span
-    if term.text not in reg.OPTIMIZERS:
-        raise c.unknown("NAS304", "optimizer", term.text, name_span, reg.OPTIMIZERS)
-    spec = reg.OPTIMIZERS[term.text]
-    params: list[ast.Param] = []
-    for key, p in term.args:
-        names = [x.name for x in spec.params]
-        if key is None or key not in names:
-            raise c.unknown("NAS106", f"parameter of {spec.name}", key or "(positional)", p.span,
-                            names)
-        value = c.param_value(p, f"{spec.name}.{key}", "float")
-        if isinstance(value, ast.Literal) and float(value.value) < 0:
-            raise c.error("NAS204", f"{spec.name}.{key} cannot be negative", value.span)
-        params.append(ast.Param(key, value, p.span))
-    return ast.Optimizer(spec.name, tuple(params), phrase.span)
-
-
-def _budget(s: Stmt, c: Checker) -> ast.Budget:
-    body = c.expect_block(s, "budget")
-    keys = c.keyed(body, "budget", reg.BLOCKS["budget"].key_names())
-    trials = time_s = None
-    if "trials" in keys:
-        trials = c.guarded(lambda: c.int_value(c.one_value(keys["trials"], "budget"), "trials"))
-    if "time" in keys:
-        q = c.guarded(lambda: c.quantity(c.one_value(keys["time"], "budget"), Dimension.DURATION,
-                                         "time"))
-        time_s = q.value if isinstance(q, ast.Quantity) else None
-    if trials is None and time_s is None and not any(d.is_error for d in c.diagnostics):
-        raise c.error("NAS104", "the budget sets no limit", s.head_span,
-                      hint="budget { trials = 20; time = 10 min }")
-    return ast.Budget(trials if isinstance(trials, int) else None, time_s, s.span)
-
-
-def _strategy(s: Stmt, c: Checker) -> ast.Strategy:
-    if s.kind != "command" or len(s.values) != 1 or s.values[0].single is None:
-        raise c.error("NAS103", "write: strategy NAME { parameters }", s.span,
-                      notes=(f"strategies: {', '.join(reg.STRATEGIES)}",))
-    term = s.values[0].terms[0]
-    if term.text not in reg.STRATEGIES:
-        raise c.unknown("NAS305", "strategy", term.text, term.span, reg.STRATEGIES)
-    info = reg.STRATEGIES[term.text]
-    params: list[ast.Param] = []
-    keys = c.keyed(s.body or [], f"strategy {info.name}", [p.name for p in info.params])
-    for key, st in keys.items():
-        spec = info.params[[p.name for p in info.params].index(key)]
-        value = c.param_value(c.one_value(st, "strategy"), key, spec.kind)
-        params.append(ast.Param(key, value, st.span))
-    return ast.Strategy(info.name, tuple(params), s.span)
+    name = metric.rpartition(".")[2]
+    spec = reg.lookup_metric(name)
+    fraction = spec is not None and name in ("accuracy", "roc_auc", "f1") \
+        or reg.top_k_of(name) is not None
+    q = c.quantity(bound, Dimension.FRACTION if fraction else Dimension.NUMBER, k.head)
+    return ast.Constraint(metric, op, q.value, q.dimension, q.text, True, k.span, soft)

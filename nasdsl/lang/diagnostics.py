@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -31,7 +32,7 @@ class Span:
 NO_SPAN = Span("<none>", 0, 0, 0, 0)
 
 
-class Severity(str, Enum):
+class Severity(str, Enum):  # noqa: UP042 - str() of members is relied on
     """How bad a diagnostic is; errors stop `check`, `compile` and `run`."""
 
     ERROR = "error"
@@ -49,6 +50,17 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
     hint: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    context: Span | None = None  # the enclosing statement or block
+
+    @property
+    def summary(self) -> str:
+        """One-line title of the code (the message says what happened in this case)."""
+        return CODES[self.code].title if self.code in CODES else self.message
+
+    @property
+    def detail(self) -> str:
+        """Longer explanation of the code, for docs and `--format json`."""
+        return CODES[self.code].doc if self.code in CODES else ""
 
     @property
     def is_error(self) -> bool:
@@ -68,7 +80,155 @@ class Diagnostic:
             "end_column": self.span.end_column,
             "hint": self.hint,
             "notes": list(self.notes),
+            "summary": self.summary,
+            "detail": self.detail,
+            "context": None if self.context is None else _span_dict(self.context),
         }
+
+
+def _span_dict(span: Span) -> dict[str, object]:
+    return {"file": span.file, "line": span.line, "column": span.column,
+            "end_line": span.end_line, "end_column": span.end_column}
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """What a diagnostic code means: its default severity, title and explanation."""
+
+    code: str
+    severity: Severity
+    title: str
+    doc: str
+
+
+_E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+# Stable codes: NAS0xx syntax · NAS1xx structure · NAS2xx values and units ·
+# NAS3xx unknown names · NAS4xx consistency between blocks and static analysis.
+CODES: dict[str, CodeInfo] = {
+    c.code: c
+    for c in [
+        CodeInfo("NAS001", _E, "unexpected character",
+                 "A character that cannot start any token, such as `@` or a single quote."),
+        CodeInfo("NAS002", _E, "unexpected end of file", "A block or bracket is not closed."),
+        CodeInfo("NAS003", _E, "unexpected token",
+                 "The token cannot continue the statement; the note lists what could."),
+        CodeInfo("NAS101", _E, "unknown or misplaced key",
+                 "The block does not accept this key, or a statement is outside the "
+                 "experiment block; the note lists the keys the block accepts."),
+        CodeInfo("NAS102", _E, "given twice", "A key, split part, parameter or name appears "
+                 "twice where it may appear once."),
+        CodeInfo("NAS103", _E, "wrong statement shape",
+                 "A key set with `=` was written as a block, a block as a value, and so on."),
+        CodeInfo("NAS104", _E, "missing block or key",
+                 "A required block or key (data, objective, space, source, …) is missing."),
+        CodeInfo("NAS105", _E, "missing name or parameter",
+                 "The experiment needs a quoted name; an op needs a required parameter."),
+        CodeInfo("NAS106", _E, "unknown parameter",
+                 "An op, optimizer, schedule, strategy or source does not take this "
+                 "parameter; the note lists those it takes."),
+        CodeInfo("NAS201", _E, "wrong kind of value",
+                 "A number where a name was expected, a list where one value was, …"),
+        CodeInfo("NAS202", _E, "wrong unit dimension",
+                 "The value's unit measures something else (`latency <= 5 MB`) or a unit is "
+                 "missing; the message names the expected dimension and its units."),
+        CodeInfo("NAS203", _E, "unknown unit", "The unit symbol is not one of the known units."),
+        CodeInfo("NAS204", _E, "value out of range",
+                 "A value is outside what the key accepts: a negative count, an empty range, "
+                 "a split that does not add up to 100%."),
+        CodeInfo("NAS205", _E, "test split optimised",
+                 "The search must not optimise the test split; it is kept for the final "
+                 "report."),
+        CodeInfo("NAS206", _E, "search primitive not allowed",
+                 "A fixed value is needed here (a baseline, a budget), not choice(…) or "
+                 "range(…)."),
+        CodeInfo("NAS301", _E, "unknown dataset or source", "Not a built-in dataset or a "
+                 "source function (file, csv, images)."),
+        CodeInfo("NAS302", _E, "unknown metric or split", "Not a metric, model measure or "
+                 "split name."),
+        CodeInfo("NAS303", _E, "unknown op or activation",
+                 "Not an op of the registry; custom ops need `use \"module\"`."),
+        CodeInfo("NAS304", _E, "unknown optimizer", "Not one of the optimizers."),
+        CodeInfo("NAS305", _E, "unknown strategy", "Not one of the search strategies."),
+        CodeInfo("NAS306", _E, "unknown backend", "Not one of the backends."),
+        CodeInfo("NAS307", _E, "unknown space kind", "Not layers, cells or nb201."),
+        CodeInfo("NAS308", _E, "unknown schedule or early-stopping rule",
+                 "Not one of the learning-rate schedules or early-stopping rules."),
+        CodeInfo("NAS309", _E, "unknown name", "A key that takes one of a fixed set of names "
+                 "(launcher, device, precision, normalize, format, cell op, …) got another."),
+        CodeInfo("NAS310", _E, "unknown published model",
+                 "A baseline `model` that is not one of the published architectures."),
+        CodeInfo("NAS401", _W, "setting has no effect",
+                 "A setting that the rest of the spec makes useless (stratify on regression, "
+                 "a validation share with k-fold, image augmentation on tabular data)."),
+        CodeInfo("NAS402", _E, "metric does not fit the task",
+                 "A regression metric on a classification task or the reverse."),
+        CodeInfo("NAS403", _W, "unusual direction",
+                 "Maximising a metric where smaller is better, or the reverse."),
+        CodeInfo("NAS404", _E, "op needs image input",
+                 "A convolution, pooling or cell space on a tabular dataset."),
+        CodeInfo("NAS405", _E, "budget inconsistency", "A money limit without a rate, or "
+                 "similar."),
+        CodeInfo("NAS406", _E, "strategy cannot search several objectives",
+                 "A Pareto search (several goals) needs random, grid, tpe, nsga2 or auto."),
+        CodeInfo("NAS407", _E, "early stopping with several objectives",
+                 "Early stopping ranks trials on one value; it cannot be used with several "
+                 "goals."),
+        CodeInfo("NAS408", _W, "constraint excludes the whole space",
+                 "No architecture of the space meets a hard static limit (params, model_size, "
+                 "flops): every trial would be rejected."),
+        CodeInfo("NAS409", _I, "constraint excludes part of the space",
+                 "Only some architectures meet a static limit; the note gives the range."),
+        CodeInfo("NAS410", _E, "no architecture can be built",
+                 "Every architecture of the space fails shape inference (e.g. pooling "
+                 "shrinks the image to nothing)."),
+        CodeInfo("NAS411", _W, "some architectures cannot be built",
+                 "Part of the space fails shape inference; those trials will fail."),
+        CodeInfo("NAS412", _W, "budget exceeds the space",
+                 "The budget allows more trials than the space holds configurations."),
+        CodeInfo("NAS413", _W, "grid over continuous decisions",
+                 "A grid search cuts continuous decisions into `resolution` points."),
+        CodeInfo("NAS414", _W, "inconsistent execution settings",
+                 "Several workers with the one-at-a-time basic launcher, mixed precision on a "
+                 "CPU, …"),
+        CodeInfo("NAS415", _W, "export format not supported by the backend",
+                 "torchscript needs the torch backend; keras needs the keras backend."),
+        CodeInfo("NAS416", _W, "larger than the budget",
+                 "A pilot or a final retraining asks for more trials than the budget."),
+        CodeInfo("NAS417", _W, "single objective for a Pareto strategy",
+                 "nsga2 is meant for several goals; with one it is a plain genetic "
+                 "algorithm."),
+        CodeInfo("NAS418", _W, "top-k accuracy is trivial",
+                 "k is not smaller than the number of classes, so the metric is always 1."),
+        CodeInfo("NAS419", _W, "baseline needs another backend",
+                 "A published model from Keras applications with backend = torch (or "
+                 "torchvision with keras) is built with its own framework."),
+    ]
+}
+
+
+def diagnostics_json(results: Iterable[object]) -> str:
+    """JSON of several check results (objects with file, source, diagnostics, ok).
+
+    Shape: {"version": 1, "files": [{"file", "ok", "errors", "warnings",
+    "diagnostics": [Diagnostic.to_dict(), …]}], "errors": N, "warnings": N}.
+    """
+    files = []
+    total_e = total_w = 0
+    for r in results:
+        diags: tuple[Diagnostic, ...] = tuple(getattr(r, "diagnostics", ()))
+        errors = sum(d.severity is Severity.ERROR for d in diags)
+        warnings = sum(d.severity is Severity.WARNING for d in diags)
+        total_e, total_w = total_e + errors, total_w + warnings
+        files.append({
+            "file": getattr(r, "file", "<spec>"),
+            "ok": bool(getattr(r, "ok", errors == 0)),
+            "errors": errors,
+            "warnings": warnings,
+            "diagnostics": [d.to_dict() for d in diags],
+        })
+    return json.dumps({"version": 1, "files": files, "errors": total_e, "warnings": total_w},
+                      indent=2, ensure_ascii=False)
 
 
 class SpecError(Exception):

@@ -105,7 +105,8 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
         last = text.rstrip().splitlines() or [""]
         lineno = max(1, len(last))
         col = len(last[-1]) + 1
-        return Diagnostic("NAS002", "unexpected end of file", Span(file, lineno, col, lineno, col + 1),
+        return Diagnostic("NAS002", "unexpected end of file",
+                          Span(file, lineno, col, lineno, col + 1),
                           hint="a block is not closed: add the missing '}' or ')'")
     assert isinstance(err, UnexpectedToken)
     token = err.token
@@ -122,16 +123,40 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
 
 
 def parse_tree(text: str, file: str = "<spec>") -> tuple[Tree | None, list[Diagnostic]]:
-    """Parse text into a Lark tree, reporting every syntax error it can recover from."""
+    """Parse text into a Lark tree, reporting every syntax error it can recover from.
+
+    The tree is None when there is any syntax error; `parse_tree_recovering` returns the
+    tree the parser recovered instead.
+    """
+    tree, errors = parse_tree_recovering(text, file)
+    return (None if errors else tree), errors
+
+
+_MAX_SYNTAX_ERRORS = 50
+
+
+def parse_tree_recovering(text: str,
+                          file: str = "<spec>") -> tuple[Tree | None, list[Diagnostic]]:
+    """Parse text, skipping unexpected tokens; return the recovered tree and the errors.
+
+    The tree is None only when the parser could not recover (e.g. at the end of the file).
+    """
     errors: list[Diagnostic] = []
     seen_lines: set[int] = set()
+    count = 0
 
     def on_error(err: UnexpectedInput) -> bool:
+        nonlocal count
+        count += 1
         diag = _syntax_diagnostic(err, file, text)
         if diag.span.line not in seen_lines:
             errors.append(diag)
             seen_lines.add(diag.span.line)
         # Skip the offending token and carry on, so one file reports several mistakes.
+        if count > _MAX_SYNTAX_ERRORS:
+            return False
+        if isinstance(err, UnexpectedCharacters):
+            return True
         return isinstance(err, UnexpectedToken) and err.token.type != "$END"
 
     try:
@@ -141,4 +166,4 @@ def parse_tree(text: str, file: str = "<spec>") -> tuple[Tree | None, list[Diagn
         if diag.span.line not in seen_lines:
             errors.append(diag)
         return None, errors
-    return (None if errors else tree), errors
+    return tree, errors

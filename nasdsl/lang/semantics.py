@@ -8,7 +8,8 @@ Diagnostic codes:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from nasdsl.lang import ast
 from nasdsl.lang import registry as reg
@@ -34,24 +35,50 @@ class Checker:
     def __init__(self, file: str):
         self.file = file
         self.diagnostics: list[Diagnostic] = []
+        self._contexts: list[Span] = []
+        self.custom_ops = False  # set when the spec `use`s a module of custom ops
 
     # ------------------------------------------------------------ reporting
 
+    @contextmanager
+    def within(self, span: Span) -> Iterator[None]:
+        """Diagnostics recorded inside get this span (a statement or block) as context."""
+        self._contexts.append(span)
+        try:
+            yield
+        finally:
+            self._contexts.pop()
+
+    @property
+    def context(self) -> Span | None:
+        """The innermost enclosing statement or block, if any."""
+        return self._contexts[-1] if self._contexts else None
+
     def error(self, code: str, message: str, span: Span, hint: str | None = None,
-              notes: Iterable[str] = ()) -> Invalid:
+              notes: Iterable[str] = (), context: Span | None = None) -> Invalid:
         """Record an error and return an exception the caller may raise to abandon a value."""
-        self.diagnostics.append(Diagnostic(code, message, span, Severity.ERROR, hint, tuple(notes)))
+        self.diagnostics.append(Diagnostic(code, message, span, Severity.ERROR, hint, tuple(notes),
+                                           context or self.context))
         return Invalid()
 
-    def warning(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
+    def warning(self, code: str, message: str, span: Span, hint: str | None = None,
+                notes: Iterable[str] = (), context: Span | None = None) -> None:
         """Record a warning."""
-        self.diagnostics.append(Diagnostic(code, message, span, Severity.WARNING, hint))
+        self.diagnostics.append(Diagnostic(code, message, span, Severity.WARNING, hint,
+                                           tuple(notes), context or self.context))
+
+    def info(self, code: str, message: str, span: Span, hint: str | None = None,
+             notes: Iterable[str] = (), context: Span | None = None) -> None:
+        """Record an informational note."""
+        self.diagnostics.append(Diagnostic(code, message, span, Severity.INFO, hint,
+                                           tuple(notes), context or self.context))
 
     def unknown(self, code: str, what: str, name: str, span: Span,
-                candidates: Iterable[str]) -> Invalid:
+                candidates: Iterable[str], where: str | None = None) -> Invalid:
         """Record an unknown-name error with did-you-mean and the accepted names."""
         hint, notes = unknown_name_hint(name, candidates)
-        return self.error(code, f"unknown {what} '{name}'", span, hint, notes)
+        place = f" in '{where}'" if where else ""
+        return self.error(code, f"unknown {what} '{name}'{place}", span, hint, notes)
 
     # ------------------------------------------------------------ values
 
@@ -99,7 +126,8 @@ class Checker:
             dim, factor = UNITS[unit].dimension, UNITS[unit].factor
         else:
             raise self.error("NAS203", f"unknown unit '{unit}'", unit_span,
-                             hint=did_you_mean(unit, UNITS) or _unit_hint(expected),
+                             hint=_unit_case_hint(unit) or did_you_mean(unit, UNITS)
+                             or _unit_hint(expected),
                              notes=(f"units: {', '.join(UNITS)}",))
         if dim is Dimension.NUMBER and expected in (Dimension.COUNT, Dimension.FRACTION):
             dim = expected
@@ -155,14 +183,92 @@ class Checker:
             raise self.error("NAS204", f"{what} must be at least {minimum}", phrase.span)
         return lit.value
 
-    def param_value(self, phrase: Phrase, what: str, kind: str = "any") -> ast.ParamValue:
+    def param_value(self, phrase: Phrase, what: str, kind: str = "any",
+                    searchable: bool = True, choices: Iterable[str] = ()) -> ast.ParamValue:
         """A fixed value or a search primitive: choice, range, uniform, loguniform."""
         term = phrase.single
         if term is not None and term.kind == "call" and term.text in reg.SEARCH_PRIMITIVES:
-            return self.distribution(term, what, kind)
+            if not searchable:
+                raise self.error("NAS206", f"{what} is a fixed setting, not a search decision",
+                                 term.span, hint=f"write one value instead of {term.text}(…)")
+            dist = self.distribution(term, what, kind)
+            if isinstance(dist, ast.Choice) and choices:
+                for o in dist.options:
+                    self._check_name(o, what, choices)
+            return dist
         lit = self.literal(phrase, what)
         self._check_kind(lit, what, kind)
+        if choices:
+            self._check_name(lit, what, choices)
         return lit
+
+    def _check_name(self, lit: ast.Literal, what: str, choices: Iterable[str]) -> None:
+        names = list(choices)
+        if not isinstance(lit.value, str) or lit.value not in names:
+            raise self.unknown("NAS309", f"value of {what}", str(lit.value).lower()
+                               if isinstance(lit.value, bool) else str(lit.value), lit.span,
+                               names)
+
+    def name_value(self, phrase: Phrase, what: str, choices: Iterable[str],
+                   code: str = "NAS309") -> ast.Literal:
+        """A fixed name out of a known set: launcher = joblib, normalize = standard."""
+        names = list(choices)
+        term = phrase.single
+        if term is None or term.kind not in ("name", "string"):
+            raise self.error("NAS201", f"{what} is one of: {', '.join(names)}", phrase.span)
+        if term.text not in names:
+            raise self.unknown(code, what, term.text, term.span, names)
+        return ast.Literal(term.text, term.span)
+
+    def string_value(self, phrase: Phrase, what: str) -> str:
+        """A string in double quotes."""
+        term = phrase.single
+        if term is None or term.kind != "string":
+            raise self.error("NAS201", f"{what} is a string in double quotes", phrase.span,
+                             hint=f'{what} = "…"')
+        return term.text
+
+    def call_params(self, term: Term, specs: Iterable[reg.ParamSpec], what: str,
+                    positional: int = 0) -> tuple[list[Phrase], tuple[ast.Param, ...]]:
+        """Check the arguments of a call against parameter specs.
+
+        Returns the first `positional` positional phrases (unchecked) and the named params.
+        """
+        specs = list(specs)
+        names = [p.name for p in specs]
+        pos: list[Phrase] = []
+        params: list[ast.Param] = []
+        seen: set[str] = set()
+        for key, phrase in term.args:
+            if key is None:
+                if len(pos) < positional and not params:
+                    pos.append(phrase)
+                    continue
+                raise self.error("NAS201", f"{what}(…) takes named parameters", phrase.span,
+                                 hint=f"{what}({names[0]} = …)" if names else None)
+            spec = next((p for p in specs if p.name == key), None)
+            if spec is None:
+                if names:
+                    raise self.unknown("NAS106", f"parameter of {what}", key, phrase.span, names)
+                raise self.error("NAS106", f"{what} takes no parameters", phrase.span)
+            if key in seen:
+                raise self.error("NAS102", f"'{key}' is given twice", phrase.span)
+            seen.add(key)
+            if spec.kind == "string":
+                params.append(ast.Param(key, ast.Literal(self.string_value(phrase, key),
+                                                         phrase.span), phrase.span))
+                continue
+            value = self.param_value(phrase, f"{what}.{key}", spec.kind, spec.searchable,
+                                     spec.choices)
+            params.append(ast.Param(key, value, phrase.span))
+        if len(pos) < positional:
+            raise self.error("NAS105", f"{what}(…) needs {positional} positional value(s)",
+                             term.span)
+        for p in specs:
+            if p.required and p.name not in seen:
+                raise self.error("NAS105", f"{what} needs '{p.name}'", term.name_span or term.span,
+                                 hint=f"{what}({p.name} = …)")
+        return pos, tuple(params)
 
     def _check_kind(self, lit: ast.Literal, what: str, kind: str) -> None:
         v = lit.value
@@ -172,6 +278,10 @@ class Checker:
             raise self.error("NAS201", f"{what} must be a number, got '{v}'", lit.span)
         if kind == "bool" and not isinstance(v, bool):
             raise self.error("NAS201", f"{what} must be true or false, got '{v}'", lit.span)
+        if kind == "int" and isinstance(v, int) and not isinstance(v, bool) and v < 0:
+            raise self.error("NAS204", f"{what} cannot be negative", lit.span)
+        if kind == "float" and isinstance(v, int | float) and not isinstance(v, bool) and v < 0:
+            raise self.error("NAS204", f"{what} cannot be negative", lit.span)
         if kind == "activation":
             if not isinstance(v, str) or v not in reg.ACTIVATIONS:
                 raise self.unknown("NAS303", "activation", str(v), lit.span, reg.ACTIVATIONS)
@@ -238,13 +348,21 @@ class Checker:
         except Invalid:
             return None
 
-    def keyed(self, stmts: list[Stmt], block: str, allowed: Iterable[str]) -> dict[str, Stmt]:
-        """Index a block's statements by key; report unknown and repeated keys."""
+    def keyed(self, stmts: list[Stmt], block: str, allowed: Iterable[str],
+              repeatable: Iterable[str] = ()) -> dict[str, Stmt]:
+        """Index a block's statements by key; report unknown and repeated keys.
+
+        A repeatable key (use, baseline) maps to its first statement; callers collect the
+        others themselves.
+        """
         allowed = list(allowed)
+        again = set(repeatable)
         seen: dict[str, Stmt] = {}
         for s in stmts:
             if s.head not in allowed:
-                self.unknown("NAS101", f"key in '{block}'", s.head, s.head_span, allowed)
+                self.unknown("NAS101", "key", s.head, s.head_span, allowed, where=block)
+                continue
+            if s.head in seen and s.head in again:
                 continue
             if s.head in seen:
                 self.error("NAS102", f"'{s.head}' is given twice in '{block}'", s.head_span,
@@ -273,6 +391,11 @@ class Checker:
             raise self.error("NAS103", f"'{s.head}' is a block", s.span,
                              hint=f"write {what} {{ … }}")
         return s.body
+
+
+def _unit_case_hint(unit: str) -> str | None:
+    same = [u for u in UNITS if u.lower() == unit.lower()]
+    return f"units are case-sensitive: did you mean '{same[0]}'?" if same else None
 
 
 def _unit_hint(expected: Dimension) -> str:

@@ -51,7 +51,7 @@ class Stmt:
     values: list[Phrase] = field(default_factory=list)
     op: str | None = None
     body: list[Stmt] | None = None
-    call: Term | None = None  # set when the command starts with a call: dense(units = 8)
+    call: Term | None = None  # a statement that starts with a call: dense(units = 8)
     body_span: Span | None = None
 
 
@@ -114,6 +114,10 @@ def _stmt(node: Tree, file: str) -> Stmt:
         return Stmt("assign", str(name), token_span(name, file), span, _values(values, file))
     if node.data == "comparison":
         name, op, values = node.children
+        if isinstance(name, Tree):  # a call: latency(batch = 1) <= 2 ms
+            call = _term(name, file)
+            return Stmt("compare", call.text, call.name_span or call.span, span,
+                        _values(values, file), op=str(op), call=call)
         return Stmt("compare", str(name), token_span(name, file), span, _values(values, file),
                     op=str(op))
     # command

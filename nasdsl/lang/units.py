@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 
-class Dimension(str, Enum):
+class Dimension(str, Enum):  # noqa: UP042 - str() of members is relied on
     """What a quantity measures; values are normalised to the base unit in brackets."""
 
     NUMBER = "number"  # plain number
@@ -25,8 +25,8 @@ class Dimension(str, Enum):
 _DESCRIPTIONS = {
     Dimension.NUMBER: "a plain number",
     Dimension.COUNT: "a count (e.g. 60k, 1.5M)",
-    Dimension.SIZE: "a size in bytes (B, KB, MB, GB, KiB, MiB, GiB)",
-    Dimension.DURATION: "a duration (us, ms, s, min, h)",
+    Dimension.SIZE: "a size in bytes (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)",
+    Dimension.DURATION: "a duration (us, ms, s, min, h, d)",
     Dimension.FRACTION: "a fraction or percentage (0.95 or 95%)",
     Dimension.MONEY: "an amount of money ($5)",
     Dimension.MONEY_RATE: "a price per hour ($2.48/h)",
@@ -53,20 +53,26 @@ UNITS: dict[str, Unit] = {
         Unit("KB", Dimension.SIZE, 1e3, "kilobyte (1000 bytes)"),
         Unit("MB", Dimension.SIZE, 1e6, "megabyte (10^6 bytes)"),
         Unit("GB", Dimension.SIZE, 1e9, "gigabyte (10^9 bytes)"),
+        Unit("TB", Dimension.SIZE, 1e12, "terabyte (10^12 bytes)"),
         Unit("KiB", Dimension.SIZE, 1024, "kibibyte (1024 bytes)"),
         Unit("MiB", Dimension.SIZE, 1024**2, "mebibyte (2^20 bytes)"),
         Unit("GiB", Dimension.SIZE, 1024**3, "gibibyte (2^30 bytes)"),
+        Unit("TiB", Dimension.SIZE, 1024**4, "tebibyte (2^40 bytes)"),
         Unit("us", Dimension.DURATION, 1e-6, "microsecond"),
         Unit("ms", Dimension.DURATION, 1e-3, "millisecond"),
         Unit("s", Dimension.DURATION, 1, "second"),
         Unit("min", Dimension.DURATION, 60, "minute"),
         Unit("h", Dimension.DURATION, 3600, "hour"),
+        Unit("d", Dimension.DURATION, 86400, "day"),
         Unit("%", Dimension.FRACTION, 0.01, "percent"),
     ]
 }
 
 # Period names accepted after a price: $2.48/h, $2.48/gpu_hour.
-RATE_PERIODS: dict[str, float] = {"h": 1.0, "hour": 1.0, "gpu_hour": 1.0, "min": 60.0, "s": 3600.0}
+RATE_PERIODS: dict[str, float] = {
+    "h": 1.0, "hour": 1.0, "gpu_hour": 1.0, "device_hour": 1.0, "min": 60.0, "s": 3600.0,
+    "d": 1 / 24, "day": 1 / 24,
+}
 
 
 def units_of(dimension: Dimension) -> list[str]:

@@ -1,26 +1,38 @@
 """Every name the editor can complete or document, read from nasdsl.lang.registry.
 
 The registry is the single source of truth; this module only turns its tables into
-uniform `Entry` records (name, category, documentation, one-line detail).
+uniform `Entry` records (name, category, documentation, one-line detail). Tables are
+looked up by name with `getattr`, so a table the registry does not have (yet) is
+simply empty.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from nasdsl.lang import registry as reg
 from nasdsl.lang.units import RATE_PERIODS, UNITS, Dimension
 
-# Words of the language that are not registry keys of a block.
-SPACE_WORDS = {
-    "repeat": "repeat COUNT { layers }: the body repeated COUNT times; each copy has its own "
-              "decisions. COUNT may be a number, range(low, high) or choice(…).",
-    "optional": "optional OP: the op is present or absent (a boolean decision).",
-}
-DIRECTIONS = {
-    "maximize": "maximize METRIC: larger is better, e.g. `maximize val.accuracy`.",
-    "minimize": "minimize METRIC: smaller is better, e.g. `minimize val.loss`.",
-}
+# (registry table, category shown to the user), in the order a hover prefers them.
+NAME_TABLES: tuple[tuple[str, str], ...] = (
+    ("OPS", "op"), ("LAYER_KEYWORDS", "keyword"), ("CELL_OPS", "cell op"),
+    ("OPTIMIZERS", "optimizer"), ("SCHEDULES", "schedule"),
+    ("EARLY_STOPPING", "early stopping"), ("STRATEGIES", "strategy"), ("DATASETS", "dataset"),
+    ("DATA_SOURCES", "data source"), ("METRICS", "metric"), ("METRIC_PATTERNS", "metric"),
+    ("MEASURES", "measure"), ("BACKENDS", "backend"), ("LAUNCHERS", "launcher"),
+    ("DEVICES", "device"), ("EXPORT_FORMATS", "export format"),
+    ("BASELINE_MODELS", "model"), ("SPACE_KINDS", "space kind"), ("CELL_ROLES", "cell role"),
+    ("NB201_LAYOUT_ITEMS", "layout item"), ("COMBINES", "combine"),
+    ("SEARCH_PRIMITIVES", "primitive"), ("ACTIVATIONS", "activation"),
+    ("PRECISIONS", "precision"), ("NORMALIZATIONS", "normalization"), ("TASKS", "task"),
+    ("CONSTRAINT_MODIFIERS", "modifier"), ("AUGMENTATIONS", "augmentation"),
+)
+# Tables whose entries take named parameters: name(param = …).
+CALL_TABLES = ("OPS", "OPTIMIZERS", "SCHEDULES", "EARLY_STOPPING", "DATA_SOURCES",
+               "BASELINE_MODELS", "MEASURES", "STRATEGIES")
+
+DIRECTIONS = ("maximize", "minimize")
 BOOLEANS = {"true": "Boolean true.", "false": "Boolean false."}
 
 
@@ -34,28 +46,69 @@ class Entry:
     detail: str = ""
 
 
+def table(name: str) -> dict[str, object]:
+    """A registry table by name (empty when the registry has no such table)."""
+    value = getattr(reg, name, None)
+    return value if isinstance(value, dict) else {}
+
+
 def doc_of(value: object) -> str:
-    """Documentation of a registry value: a plain string or an object with `.doc`."""
-    return value if isinstance(value, str) else str(getattr(value, "doc", "") or "")
+    """Documentation of a registry value: a string, an object with `.doc`, or (doc, …)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, tuple) and value and isinstance(value[0], str):
+        return value[0]
+    return str(getattr(value, "doc", "") or "")
 
 
-def _table(table: dict[str, object], category: str, detail: str = "") -> list[Entry]:
-    return [Entry(name, category, doc_of(value), detail) for name, value in table.items()]
+def params_of(value: object) -> tuple[object, ...]:
+    """Named parameters of a callable registry value."""
+    return tuple(getattr(value, "params", ()) or ())
 
 
-def _param_detail(p: object) -> str:
-    kind = getattr(p, "kind", "")
-    if getattr(p, "required", False):
-        return f"{kind}, required"
-    default = getattr(p, "default", None)
-    return f"{kind}, default {default}" if default is not None else str(kind)
+def _signature(name: str, value: object) -> str:
+    names = [p.name for p in getattr(value, "positional", ()) or ()]
+    names += [f"{p.name} = …" for p in params_of(value)]
+    return f"{name}({', '.join(names)})" if names else ""
 
 
-def _params(params: object, category: str) -> list[Entry]:
-    return [Entry(p.name, category, p.doc, _param_detail(p)) for p in params or ()]
+def _entries(table_name: str, category: str) -> list[Entry]:
+    return [Entry(name, category, doc_of(v), _signature(name, v) or category)
+            for name, v in table(table_name).items()]
 
 
-def experiment_entries() -> list[Entry]:
+@cache
+def index() -> dict[str, list[Entry]]:
+    """Every documented name → its entries (a name may be in several tables)."""
+    out: dict[str, list[Entry]] = {}
+    for table_name, category in NAME_TABLES:
+        for entry in _entries(table_name, category):
+            out.setdefault(entry.name, []).append(entry)
+    for entry in [Entry(k, "constant", v) for k, v in BOOLEANS.items()] + experiment():
+        out.setdefault(entry.name, []).append(entry)
+    for block in reg.BLOCKS:
+        for entry in block_keys(block):
+            out.setdefault(entry.name, []).append(entry)
+    return out
+
+
+def named(names: object, prefer: str | None = None) -> list[Entry]:
+    """Entries for a list of names, documented from whichever table holds them."""
+    out = []
+    for name in names or ():
+        found = index().get(str(name), [])
+        pick = next((e for e in found if e.category == prefer), found[0] if found else None)
+        out.append(pick or Entry(str(name), prefer or "value", ""))
+    return out
+
+
+def by_table(table_name: str) -> list[Entry]:
+    """All entries of one registry table."""
+    category = dict(NAME_TABLES).get(table_name, table_name.lower())
+    return _entries(table_name, category)
+
+
+def experiment() -> list[Entry]:
     """The top-level block."""
     spec = reg.BLOCKS.get("experiment")
     return [Entry("experiment", "block", doc_of(spec) if spec else "The experiment block.")]
@@ -64,118 +117,56 @@ def experiment_entries() -> list[Entry]:
 def block_keys(block: str) -> list[Entry]:
     """Keys (attributes and nested blocks) accepted inside `block`."""
     spec = reg.BLOCKS.get(block)
-    if spec is None:
-        return []
     out = []
-    for key in spec.keys:
+    for key in getattr(spec, "keys", ()) or ():
         doc = key.doc
         nested = reg.BLOCKS.get(key.name)
         if key.is_block and nested is not None and doc_of(nested) not in doc:
             doc = f"{doc}\n\n{doc_of(nested)}"
-        detail = ("block" if key.is_block else "key") + (", required" if key.required else "")
+        kind = getattr(key, "kind", "") or ("block" if key.is_block else "key")
+        detail = kind + (", required" if key.required else "")
         out.append(Entry(key.name, "block" if key.is_block else "key", doc, detail))
     return out
 
 
-def ops() -> list[Entry]:
-    """Layer ops of a space."""
-    return [Entry(name, "op", doc_of(op), _signature(name, getattr(op, "params", ())))
-            for name, op in reg.OPS.items()]
+def key_spec(block: str, key: str) -> object | None:
+    """The registry's KeySpec of `key` in `block`."""
+    spec = reg.BLOCKS.get(block)
+    return next((k for k in getattr(spec, "keys", ()) or () if k.name == key), None)
 
 
-def _signature(name: str, params: object) -> str:
-    names = [p.name for p in params or ()]
-    return f"{name}({', '.join(names)})" if names else name
+def callee(name: str) -> object | None:
+    """The registry entry of a callable name (op, optimizer, schedule, measure, …)."""
+    for table_name in CALL_TABLES:
+        if name in table(table_name):
+            return table(table_name)[name]
+    return None
 
 
-def space_words() -> list[Entry]:
-    """`repeat` and `optional` inside a space."""
-    return [Entry(k, "keyword", v) for k, v in SPACE_WORDS.items()]
+def param_entries(params: object) -> list[Entry]:
+    """Entries for ParamSpecs."""
+    out = []
+    for p in params or ():
+        kind = getattr(p, "kind", "")
+        default = getattr(p, "default", None)
+        detail = f"{kind}, required" if getattr(p, "required", False) else (
+            f"{kind}, default {default}" if default is not None else str(kind))
+        out.append(Entry(p.name, "param", p.doc, detail))
+    return out
 
 
-def op_params(op: str) -> list[Entry]:
-    """Parameters of one op."""
-    spec = reg.OPS.get(op)
-    return _params(getattr(spec, "params", ()), "param") if spec else []
-
-
-def optimizers() -> list[Entry]:
-    """Training optimizers."""
-    return [Entry(name, "optimizer", doc_of(o), _signature(name, getattr(o, "params", ())))
-            for name, o in reg.OPTIMIZERS.items()]
-
-
-def optimizer_params(name: str) -> list[Entry]:
-    """Parameters of one optimizer."""
-    spec = reg.OPTIMIZERS.get(name)
-    return _params(getattr(spec, "params", ()), "param") if spec else []
-
-
-def strategies() -> list[Entry]:
-    """Search strategies."""
-    return _table(reg.STRATEGIES, "strategy", "strategy")
-
-
-def strategy_params(name: str) -> list[Entry]:
-    """Parameters of one strategy's block."""
-    spec = reg.STRATEGIES.get(name)
-    return _params(getattr(spec, "params", ()), "param") if spec else []
-
-
-def datasets() -> list[Entry]:
-    """Built-in datasets."""
-    return [Entry(name, "dataset", doc_of(d), getattr(getattr(d, "task", None), "value", ""))
-            for name, d in reg.DATASETS.items()]
-
-
-def metrics(splits: tuple[str, ...] = ("val",)) -> list[Entry]:
+def metrics(split: str = "val") -> list[Entry]:
     """split.metric names, plus the model measures."""
     out = [Entry(f"{split}.{name}", "metric", doc_of(m),
                  "higher is better" if getattr(m, "higher_is_better", True) else
                  "lower is better")
-           for split in splits for name, m in reg.METRICS.items()]
-    return out + measures()
-
-
-def bare_metrics() -> list[Entry]:
-    """Metric names without a split (constraint targets)."""
-    return _table(reg.METRICS, "metric", "metric target")
-
-
-def measures() -> list[Entry]:
-    """Properties of the model itself (params, model_size, flops, latency)."""
-    return [Entry(name, "measure", doc_of(m), getattr(getattr(m, "dimension", None), "value", ""))
-            for name, m in reg.MEASURES.items()]
-
-
-def backends() -> list[Entry]:
-    """Framework backends."""
-    return _table(reg.BACKENDS, "backend", "backend")
-
-
-def space_kinds() -> list[Entry]:
-    """Kinds of search space."""
-    return _table(reg.SPACE_KINDS, "space kind", "space kind")
-
-
-def activations() -> list[Entry]:
-    """Activation names."""
-    return _table(reg.ACTIVATIONS, "activation", "activation")
-
-
-def primitives() -> list[Entry]:
-    """Search primitives: choice, range, uniform, loguniform."""
-    return _table(reg.SEARCH_PRIMITIVES, "primitive", "search primitive")
+           for name, m in table("METRICS").items()]
+    return out + by_table("MEASURES")
 
 
 def booleans() -> list[Entry]:
     """true and false."""
-    return _table(BOOLEANS, "constant")
-
-
-def directions() -> list[Entry]:
-    """maximize and minimize."""
-    return _table(DIRECTIONS, "keyword")
+    return [Entry(k, "constant", v) for k, v in BOOLEANS.items()]
 
 
 def units(dimension: Dimension | None = None) -> list[Entry]:
@@ -189,12 +180,6 @@ def rate_periods() -> list[Entry]:
     return [Entry(p, "unit", f"price per {p}", "money rate") for p in RATE_PERIODS]
 
 
-def everything() -> list[Entry]:
-    """All documented names, for hover when the context says nothing more precise."""
-    out = experiment_entries()
-    for block in reg.BLOCKS:
-        out += block_keys(block)
-    out += ops() + space_words() + optimizers() + strategies() + datasets() + bare_metrics()
-    out += measures() + backends() + space_kinds() + activations() + primitives() + directions()
-    out += booleans()
-    return out
+def splits() -> list[Entry]:
+    """train, val, test."""
+    return [Entry(s, "keyword", f"The {s} split.") for s in getattr(reg, "SPLITS", ())]

@@ -15,8 +15,6 @@ from nasdsl.lsp import catalog
 from nasdsl.lsp.catalog import Entry
 from nasdsl.lsp.scanner import Token
 
-_COMPARISONS = {"<=", ">=", "==", "<", ">"}
-
 
 @dataclass
 class Frame:
@@ -45,11 +43,23 @@ class Context:
 
     @property
     def block(self) -> str | None:
-        """The innermost enclosing block that is not a `repeat` inside a space."""
-        heads = self.block_heads
-        while heads and heads[-1] in catalog.SPACE_WORDS and "space" in heads:
-            heads = heads[:-1]
-        return heads[-1] if heads else None
+        """The registry block the position is in: `space layers` for a repeat inside it."""
+        for tokens in reversed(self.blocks):
+            head = tokens[0].text if tokens else ""
+            label = tokens[1].text if len(tokens) > 1 else ""
+            if head == "space":
+                return f"space {label}".strip()
+            if head in ("repeat", "optional", "choice") and self.in_space:
+                continue
+            if head == "layers":
+                return "space layers"
+            return head
+        return None
+
+    @property
+    def in_space(self) -> bool:
+        """True inside a space block (or a baseline's layers block)."""
+        return any(t and t[0].text in ("space", "layers") for t in self.blocks)
 
     def block_label(self, head: str) -> str | None:
         """The word after `head` in the innermost block header starting with it."""
@@ -156,16 +166,16 @@ def expected(ctx: Context) -> list[Entry]:
 def _statement_start(ctx: Context) -> list[Entry]:
     block = ctx.block
     if block is None:
-        return catalog.experiment_entries()
-    if block == "space" or "space" in ctx.block_heads:
-        return catalog.ops() + catalog.space_words() + catalog.block_keys("space")
+        return catalog.experiment()
+    entries = catalog.block_keys(block)
+    if block.startswith("space ") and block not in reg.BLOCKS:
+        entries = catalog.block_keys("space layers")
     if block == "strategy":
-        return catalog.strategy_params(ctx.block_label("strategy") or "")
+        strategy = reg.STRATEGIES.get(ctx.block_label("strategy") or "")
+        entries = catalog.param_entries(catalog.params_of(strategy)) + entries
     if block == "constraints":
-        return catalog.measures() + catalog.bare_metrics()
-    if block == "objective":
-        return catalog.block_keys("objective") or catalog.directions()
-    return catalog.block_keys(block)
+        entries = entries + catalog.by_table("METRICS")
+    return entries
 
 
 def _after_head(ctx: Context) -> list[Entry]:
@@ -173,77 +183,106 @@ def _after_head(ctx: Context) -> list[Entry]:
     key = ctx.stmt_key
     if key is None and len(ctx.stmt) == 1:
         if head == "strategy":
-            return catalog.strategies()
+            return catalog.by_table("STRATEGIES")
         if head in catalog.DIRECTIONS:
             return catalog.metrics(_split_of(ctx))
         if head == "space":
-            return catalog.space_kinds()
-        if head == "optional":
-            return catalog.ops()
-        if head == "repeat":
-            return [e for e in catalog.primitives() if e.name in ("range", "choice")]
-    if key is not None and len(ctx.stmt) == 2:
-        return _values_for(key, None, ctx)
-    if key is not None and ctx.stmt[-1].text == ",":
+            return catalog.by_table("SPACE_KINDS")
+        if head == "optional" and ctx.in_space:
+            return catalog.by_table("OPS")
+        if head == "repeat" and ctx.in_space:
+            return catalog.named(("range", "choice"), "primitive")
+        return []
+    if key is None:
+        return []
+    last = ctx.stmt[-1]
+    if len(ctx.stmt) == 2 or last.text == ",":
         if key == "split":
-            return [Entry(s, "keyword", f"the {s} split") for s in reg.SPLITS]
-        return _values_for(key, None, ctx)
+            return catalog.splits()
+        return _values_for(key, ctx.block or "", None)
+    if ctx.block == "constraints" and ctx.stmt[1].text != "=" and len(ctx.stmt) >= 3:
+        return catalog.by_table("CONSTRAINT_MODIFIERS")
     return []
 
 
-def _split_of(ctx: Context) -> tuple[str, ...]:
+def _split_of(ctx: Context) -> str:
     if ctx.prefix is not None and "." in ctx.prefix.text:
         split = ctx.prefix.text.split(".", 1)[0]
         if split in reg.SPLITS:
-            return (split,)
-    return ("val",)
+            return split
+    return "val"
 
 
-def _values_for(key: str, callee: str | None, ctx: Context) -> list[Entry]:
-    if key == "source":
-        return catalog.datasets()
-    if key == "optimizer":
-        return catalog.optimizers()
-    if key == "backend":
-        return catalog.backends()
-    if key == "activation":
-        return catalog.activations() + catalog.primitives()
-    if key == "split":
-        return [Entry(s, "keyword", f"the {s} split") for s in reg.SPLITS]
-    if key == "ops":
-        return catalog.ops()
-    kind = _param_kind(key, callee)
-    if kind == "bool":
-        return catalog.booleans() + catalog.primitives()
-    if kind is not None or "space" in ctx.block_heads or ctx.block == "train":
-        return catalog.primitives()
-    if key in ("stratify",):
-        return catalog.booleans()
-    return []
+_KIND_VALUES = {
+    "metric": lambda: catalog.metrics(),
+    "list of metrics": lambda: catalog.by_table("METRICS"),
+    "activation": lambda: catalog.by_table("ACTIVATIONS"),
+    "early_stop": lambda: catalog.by_table("EARLY_STOPPING"),
+    "bool": catalog.booleans,
+    "dataset": lambda: catalog.by_table("DATASETS") + catalog.by_table("DATA_SOURCES"),
+    "optimizer": lambda: catalog.by_table("OPTIMIZERS"),
+    "schedule": lambda: catalog.by_table("SCHEDULES"),
+    "model": lambda: catalog.by_table("BASELINE_MODELS"),
+    "list of cell ops": lambda: catalog.by_table("CELL_OPS"),
+}
 
 
-def _param_kind(key: str, callee: str | None) -> str | None:
-    for table in (reg.OPS, reg.OPTIMIZERS, reg.STRATEGIES):
-        spec = table.get(callee or "")
-        for p in getattr(spec, "params", ()) or ():
-            if p.name == key:
-                return str(p.kind)
-    return None
+def _values_for(key: str, block: str, callee: str | None) -> list[Entry]:
+    """Values of `key = …` in `block`, or of `callee(key = …)`."""
+    if callee is not None:
+        spec = catalog.callee(callee)
+        param = next((p for p in catalog.params_of(spec) if p.name == key), None)
+        if param is None and key == "ops" and callee == "cell":
+            return catalog.by_table("CELL_OPS")
+        if param is None and key == "combine":
+            return catalog.by_table("COMBINES")
+        if param is None:
+            return []
+        return _typed(str(getattr(param, "kind", "")), getattr(param, "choices", ()),
+                      searchable=bool(getattr(param, "searchable", True)))
+    if block == "strategy":
+        for strategy in reg.STRATEGIES.values():
+            for param in catalog.params_of(strategy):
+                if param.name == key:
+                    return _typed(str(param.kind), getattr(param, "choices", ()), False)
+    spec = catalog.key_spec(block, key)
+    if spec is None:
+        return []
+    searchable = block.startswith("space") or block in ("train", "augment")
+    return _typed(str(getattr(spec, "kind", "")), getattr(spec, "values", ()), searchable)
+
+
+def _typed(kind: str, values: object, searchable: bool) -> list[Entry]:
+    out: list[Entry] = []
+    if values:
+        out = catalog.named(values)
+    elif kind in _KIND_VALUES:
+        out = _KIND_VALUES[kind]()
+    if searchable and kind in ("int", "float", "bool", "activation", "name", "any", ""):
+        out = out + catalog.by_table("SEARCH_PRIMITIVES")
+    return out
 
 
 def _in_brackets(ctx: Context) -> list[Entry]:
     top = ctx.frames[-1]
     if top.opener == "(" and top.key is None and not top.arg and top.callee is not None:
-        if top.callee in reg.OPS:
-            return catalog.op_params(top.callee)
-        if top.callee in reg.OPTIMIZERS:
-            return catalog.optimizer_params(top.callee)
+        spec = catalog.callee(top.callee)
+        if spec is not None:
+            return catalog.param_entries(catalog.params_of(spec))
+        if top.callee == "cell":
+            return catalog.block_keys("cell")
     if top.arg:
         return []
     key, callee = value_key(ctx)
     if key is None:
-        return catalog.ops() if top.opener == "[" and "space" in ctx.block_heads else []
-    return _values_for(key, callee, ctx)
+        if top.opener == "[" and ctx.in_space:
+            return catalog.by_table("OPS")
+        if top.opener == "(" and top.callee in ("choice",) and ctx.in_space:
+            return catalog.by_table("OPS")
+        return []
+    if callee is None and ctx.block is not None:
+        return _values_for(key, ctx.block, None)
+    return _values_for(key, ctx.block or "", callee)
 
 
 def _units_here(ctx: Context) -> list[Entry] | None:
@@ -258,21 +297,22 @@ def _units_here(ctx: Context) -> list[Entry] | None:
             return catalog.units(dim)
         return None
     last = ctx.stmt[-1] if ctx.stmt else None
-    if last is not None and last.kind == "number" and last.text[-1:].isdigit():
+    if last is not None and last.kind == "number" and last.text[-1:].isdigit() \
+            and not ctx.frames:
         return catalog.units(dim)
     return None
 
 
+_DIMENSIONS = {d.value: d for d in Dimension}
+
+
 def _expected_dimension(ctx: Context) -> Dimension | None:
     key = ctx.stmt_key
-    if key is None:
+    if key is None or ctx.frames:
         return None
-    if key in reg.MEASURES:
-        return reg.MEASURES[key].dimension
-    if ctx.block == "constraints" and key in reg.METRICS:
-        return Dimension.FRACTION
-    if key == "time":
-        return Dimension.DURATION
     if key == "split":
         return Dimension.FRACTION
-    return None
+    if ctx.block == "constraints" and key in reg.METRICS:
+        return Dimension.FRACTION
+    spec = catalog.key_spec(ctx.block or "", key)
+    return _DIMENSIONS.get(str(getattr(spec, "kind", "")))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 
 from lsprotocol import types as lsp
 
-from nasdsl.lang import ParseResult, parse_spec
+from nasdsl.lang import ParseResult, Spec, parse_spec
 from nasdsl.lsp import positions
 from nasdsl.lsp.scanner import LineIndex, Token, tokenize
 from nasdsl.lsp.structure import Node, build
+
+log = logging.getLogger(__name__)
 
 
 class Document:
@@ -45,6 +48,15 @@ class Document:
     def result(self) -> ParseResult:
         """The language stage's result: spec (when valid) and diagnostics."""
         return parse_spec(self.source, self.file)
+
+    @property
+    def spec(self) -> Spec | None:
+        """The checked spec, or None when it has errors or the checker itself failed."""
+        try:
+            return self.result.spec
+        except Exception:  # noqa: BLE001 - the editor keeps working whatever the checker does
+            log.exception("checking %s failed", self.file)
+            return None
 
     def offset_at(self, position: lsp.Position) -> int:
         """Code-point offset of an LSP position."""

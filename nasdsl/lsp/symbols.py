@@ -7,7 +7,7 @@ from lsprotocol import types as lsp
 from nasdsl.lang import registry as reg
 from nasdsl.lsp.document import Document
 from nasdsl.lsp.scanner import Token
-from nasdsl.lsp.structure import Node, definitions
+from nasdsl.lsp.structure import Node, definitions, node_at
 
 _KIND = lsp.SymbolKind
 
@@ -62,7 +62,7 @@ def definition(doc: Document, uri: str, position: lsp.Position) -> lsp.Location 
     if tok is None:
         return None
     name = tok.text.strip('"')
-    here = _node_containing(doc.root, tok.start)
+    here = node_at(doc.root, tok.start)
     if here is not None and here.head is tok:
         return None  # a key being set is not a reference
     scopes = list(here.scope_chain()) if here is not None else []
@@ -80,10 +80,3 @@ def definition(doc: Document, uri: str, position: lsp.Position) -> lsp.Location 
     _, _, target = min(candidates, key=lambda c: c[0])
     return lsp.Location(uri=uri, range=doc.range_of(target.start, target.end))
 
-
-def _node_containing(root: Node, offset: int) -> Node | None:
-    found = None
-    for node in root.walk():
-        if node is not root and node.start <= offset <= node.end:
-            found = node
-    return found

@@ -91,18 +91,22 @@ class Runner:
         self.space = SearchSpace(config)
         self.goals = config["objective"]
         self.seed = int(config["experiment"]["seed"])
+        self.pruning = False
 
     def _study(self) -> Any:
         import optuna
 
-        from nasdsl.search.strategies import make_sampler
+        from nasdsl.search.strategies import make_pruner, make_sampler
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
+        pruner = make_pruner(self.config)
+        self.pruning = pruner is not None
         return optuna.create_study(
             storage=f"sqlite:///{self.run_dir / 'study.db'}",
             study_name=self.config["experiment"]["name"],
             directions=[g["direction"] for g in self.goals],
-            sampler=make_sampler(self.config["strategy"], self.seed),
+            sampler=make_sampler(self.config["strategy"], self.seed, self.config),
+            pruner=pruner,
             load_if_exists=True,
         )
 
@@ -151,7 +155,7 @@ class Runner:
             result.architecture = arch.to_dict()
             result.description = arch.describe()
             result.params = dict(trial.params)
-            self._evaluate(arch, backend, data, seed, deadline, result)
+            self._evaluate(arch, backend, data, seed, deadline, result, trial)
         except KeyboardInterrupt:
             result.status, result.reason = FAILED, "interrupted by the user"
             self._finish(study, trial, result, t0, TrialState.FAIL)
@@ -183,7 +187,7 @@ class Runner:
         result.write(self.trials_dir)
 
     def _evaluate(self, arch: Architecture, backend: Backend, data: Dataset, seed: int,
-                  deadline: float | None, result: TrialResult) -> None:
+                  deadline: float | None, result: TrialResult, trial: Any = None) -> None:
         static = measure(arch)
         result.measures = {"params": static.params, "model_bytes": static.model_bytes,
                            "flops": static.flops}
@@ -202,24 +206,30 @@ class Runner:
             result.reason = "; ".join(c.describe() for c in broken) + " (checked before training)"
             result.constraints = [c.__dict__ for c in broken]
             return
-        stopped = {"flag": False}
+        stopped = {"flag": False, "pruned": False}
+        goal = self.goals[0]["metric"]
 
-        def on_epoch(epoch: int, loss: float, _model: Any) -> bool:
+        def on_epoch(epoch: int, loss: float, model: Any) -> bool:
             if not math.isfinite(loss):
                 raise FloatingPointError(f"training loss became {loss} at epoch {epoch + 1}")
             if deadline is not None and time.monotonic() >= deadline:
                 stopped["flag"] = True
                 return True
+            if self.pruning and trial is not None and goal.startswith("val."):
+                # Intermediate values go through the study's storage, so pruning also
+                # works when trials run in other processes.
+                value = self._split_metrics(backend, model, data, "val").get(goal[4:])
+                if value is not None:
+                    trial.report(float(value), epoch)
+                    if trial.should_prune():
+                        stopped["pruned"] = True
+                        return True
             return False
 
         x_train, y_train = data.split("train")
         result.history = backend.fit(model, arch, x_train, y_train, seed, on_epoch)
         for split in ("train", "val", "test"):
-            x, y = data.split(split)
-            out = backend.predict(model, x)
-            result.metrics[split] = (
-                classification_metrics(out, y) if data.task == "classification"
-                else regression_metrics(out, y, data.y_mean, data.y_std))
+            result.metrics[split] = self._split_metrics(backend, model, data, split)
         result.constraints = [
             cons.check(c, result.measures, _flat_metrics(result.metrics)).__dict__
             for c in limits
@@ -230,10 +240,23 @@ class Runner:
             raise FloatingPointError(f"objective is not a finite number: {values}")
         result.objectives = [float(v) for v in values if v is not None]
         backend.save(model, self.models_dir / f"trial_{result.number:04d}")
-        if stopped["flag"]:
+        if stopped["pruned"]:
+            result.status = STOPPED
+            result.reason = f"stopped early after {len(result.history)} epochs by the pruner"
+        elif stopped["flag"]:
             result.status, result.reason = STOPPED, "the time budget ran out during training"
         else:
             result.status = OK
+
+
+    @staticmethod
+    def _split_metrics(backend: Backend, model: Any, data: Dataset,
+                       split: str) -> dict[str, float]:
+        x, y = data.split(split)
+        out = backend.predict(model, x)
+        if data.task == "classification":
+            return classification_metrics(out, y)
+        return regression_metrics(out, y, data.y_mean, data.y_std)
 
 
 def _flat_metrics(metrics: dict[str, dict[str, float]]) -> dict[str, float]:

@@ -1,29 +1,183 @@
-"""Search strategies as Optuna samplers, chosen by name from the compiled config."""
+"""Search strategies as Optuna samplers, chosen by name from the compiled config.
+
+Every strategy is an Optuna sampler, so all of them share one trial database, resume
+and importance analysis. Importing this module is cheap: Optuna and the samplers are
+imported inside the factories.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-SamplerFactory = Callable[[dict[str, Any], int], Any]
+from nasdsl.search.pruners import PRUNER_FACTORIES, PrunerFactory, make_pruner
+
+__all__ = ["PRUNER_FACTORIES", "STRATEGY_FACTORIES", "PrunerFactory", "SamplerFactory",
+           "check_strategy", "make_pruner", "make_sampler"]
+
+# factory(strategy parameters, seed, compiled config or None) → optuna BaseSampler
+SamplerFactory = Callable[..., Any]
 
 
-def _random(params: dict[str, Any], seed: int) -> Any:
+def _random(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
     import optuna
 
     return optuna.samplers.RandomSampler(seed=seed)
 
 
-# name → factory(strategy parameters, seed) → optuna.samplers.BaseSampler
+def _grid(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
+    from nasdsl.search.grid import GridSampler
+
+    if config is not None:
+        check_strategy({**config, "strategy": {"name": "grid", **params}})
+    return GridSampler(resolution=params.get("resolution"), shuffle=params.get("shuffle", False),
+                       seed=seed)
+
+
+def _tpe(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
+    import warnings
+
+    import optuna
+
+    multivariate = bool(params.get("multivariate", True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        # group=True: decisions that appear together (a repeat copy) are modelled jointly,
+        # which is what makes multivariate TPE work on a conditional space.
+        return optuna.samplers.TPESampler(
+            n_startup_trials=int(params.get("startup", 10)), multivariate=multivariate,
+            group=multivariate, seed=seed, warn_independent_sampling=False)
+
+
+def _bayesian(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
+    from nasdsl.search.bayesian import GaussianProcessSampler
+
+    return GaussianProcessSampler(initial=int(params.get("initial", 10)),
+                                  kernel=str(params.get("kernel", "matern")),
+                                  acquisition=str(params.get("acquisition", "ei")), seed=seed)
+
+
+def _evolution(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
+    from nasdsl.search.evolution import RegularizedEvolutionSampler
+
+    return RegularizedEvolutionSampler(
+        population=int(params.get("population", 20)), sample=int(params.get("sample", 5)),
+        aging=bool(params.get("aging", True)),
+        mutation_rate=float(params.get("mutation_rate", 0.0)), seed=seed)
+
+
+def _rl(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
+    from nasdsl.search.rl import ReinforceSampler
+
+    return ReinforceSampler(lr=float(params.get("lr", 0.05)),
+                            entropy=float(params.get("entropy", 1e-4)),
+                            baseline_decay=float(params.get("baseline_decay", 0.95)), seed=seed)
+
+
+def _local(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
+    from nasdsl.search.local import LocalSearchSampler
+
+    return LocalSearchSampler(neighbors=int(params.get("neighbors", 8)),
+                              restart=int(params.get("restart", 20)), seed=seed)
+
+
+def _nsga2(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
+    import optuna
+
+    mutation = params.get("mutation")
+    return optuna.samplers.NSGAIISampler(
+        population_size=int(params.get("population", 20)),
+        crossover_prob=float(params.get("crossover", 0.9)),
+        mutation_prob=None if mutation is None else float(mutation), seed=seed)
+
+
+def _cfo(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
+    from nasdsl.search.cfo import CFOSampler
+
+    return CFOSampler(step=float(params.get("step", 0.1)), seed=seed)
+
+
+def _auto(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
+    from nasdsl.search.auto import choose
+
+    name, chosen, reason = choose(config)
+    sampler = STRATEGY_FACTORIES[name]({**chosen, **params} if name != "grid" else chosen,
+                                       seed, config)
+    sampler.explanation = f"auto chose {name}: {reason}"
+    return sampler
+
+
+# name → factory(strategy parameters, seed, config=None) → optuna.samplers.BaseSampler
 STRATEGY_FACTORIES: dict[str, SamplerFactory] = {
     "random": _random,
+    "grid": _grid,
+    "tpe": _tpe,
+    "bayesian": _bayesian,
+    "evolution": _evolution,
+    "rl": _rl,
+    "local": _local,
+    "nsga2": _nsga2,
+    "cfo": _cfo,
+    "auto": _auto,
 }
 
+# Strategies that are not wrapped with the static constraint filter: grid must visit
+# every architecture in its own order (the runner rejects the infeasible ones for free).
+_UNFILTERED = ("grid",)
 
-def make_sampler(strategy: dict[str, Any], seed: int) -> Any:
-    """The Optuna sampler for `strategy` (the config's strategy mapping), seeded."""
-    params = {k: v for k, v in strategy.items() if k != "name"}
+
+def _params(strategy: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in strategy.items() if k not in ("name", "early_stop")}
+
+
+def check_strategy(config: dict[str, Any]) -> None:
+    """Raise StrategyError (a ValueError) when the config's strategy cannot run on its space.
+
+    Cheap (no Optuna import): unknown names, a grid over a continuous space without
+    `resolution`, an unknown early-stopping rule.
+    """
+    from nasdsl.search.errors import StrategyError
+    from nasdsl.search.pruners import early_stop_settings
+
+    strategy = config["strategy"]
     name = strategy["name"]
     if name not in STRATEGY_FACTORIES:
-        raise ValueError(f"unknown strategy '{name}' (available: {', '.join(STRATEGY_FACTORIES)})")
-    return STRATEGY_FACTORIES[name](params, seed)
+        raise StrategyError(f"unknown strategy '{name}' "
+                            f"(available: {', '.join(STRATEGY_FACTORIES)})")
+    if name == "grid" and not _params(strategy).get("resolution"):
+        import math
+
+        from nasdsl.search.auto import space_size
+
+        if math.isinf(space_size(config)):
+            raise StrategyError(
+                "grid search needs a finite space, but this one has a continuous decision "
+                "(uniform or loguniform); fix it with an override, replace it by choice(…), "
+                "or set `resolution = 5` in the strategy block to try 5 points of each")
+    early = early_stop_settings(strategy)
+    if early is not None and early[0] not in PRUNER_FACTORIES:
+        raise StrategyError(f"unknown early stopping '{early[0]}' "
+                            f"(available: {', '.join(PRUNER_FACTORIES)})")
+
+
+def make_sampler(strategy: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
+    """The Optuna sampler for `strategy` (the config's strategy mapping), seeded.
+
+    With the whole experiment `config`, `auto` can look at the space and the budget, and
+    every strategy but grid is wrapped so that candidates breaking a static limit
+    (params, model size, FLOPs) are turned away before the trial starts.
+    """
+    from nasdsl.search.errors import StrategyError
+
+    name = strategy["name"]
+    if name not in STRATEGY_FACTORIES:
+        raise StrategyError(f"unknown strategy '{name}' "
+                            f"(available: {', '.join(STRATEGY_FACTORIES)})")
+    sampler = STRATEGY_FACTORIES[name](_params(strategy), seed, config)
+    if config is not None and name not in _UNFILTERED and \
+            type(sampler).__name__ != "GridSampler":
+        from nasdsl.search.feasibility import StaticConstraintSampler, static_limits
+
+        if static_limits(config):
+            sampler = StaticConstraintSampler(sampler, config)
+    return sampler

@@ -2,6 +2,11 @@
 
 Backends build exactly the layers listed here, in order; every shape decision (where to
 flatten, the output layer) is already made, so PyTorch and Keras agree by construction.
+
+Cell-based networks use the same chain: a NASNet cell, a NAS-Bench-201 cell and NB201's
+residual reduction block are single composite layers (`cell`, `nb201_cell`, `res_reduce`)
+whose params are plain data (see nasdsl.space.cells); the op names are those of
+nasdsl.space.ops.
 """
 
 from __future__ import annotations
@@ -9,6 +14,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from nasdsl.space.cells import NasnetCell, Nb201Cell
+
+_COMPOSITE = ("cell", "nb201_cell", "res_reduce")
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,12 @@ class Layer:
             return f"dropout({p.get('rate', 0.5):.2f})"
         if self.op in ("max_pool", "avg_pool"):
             return f"{self.op}({p.get('size', 2)})"
+        if self.op == "cell":
+            return NasnetCell.from_params(p).describe()
+        if self.op == "nb201_cell":
+            return "nb201" + Nb201Cell.from_params(p).describe()
+        if self.op == "res_reduce":
+            return f"res_reduce({p['channels']})"
         return self.op
 
 
@@ -58,7 +73,18 @@ class Architecture:
 
     def describe(self) -> str:
         """One line a person can read: 'dense(64, relu) → dropout(0.10) → dense(10)'."""
-        return " → ".join(layer.describe() for layer in self.layers if layer.op != "flatten")
+        parts: list[str] = []
+        counts: list[int] = []
+        for layer in self.layers:
+            if layer.op == "flatten":
+                continue
+            text = layer.describe()
+            if layer.op in _COMPOSITE and parts and parts[-1] == text:
+                counts[-1] += 1  # repeated cells: 'normal cell[16](…) ×3'
+                continue
+            parts.append(text)
+            counts.append(1)
+        return " → ".join(t if n == 1 else f"{t} ×{n}" for t, n in zip(parts, counts, strict=True))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data."""

@@ -1,23 +1,30 @@
 """Static shape inference: params, model bytes and FLOPs of an Architecture, no framework.
 
 The numbers are exact for the backends' layers: `params` counts trainable parameters,
-`model_bytes` counts every tensor of the saved state (float32 weights and batch-norm
-statistics, plus PyTorch's int64 batch counter), `flops` counts multiply-adds × 2 of
-one forward pass of one sample.
+`model_bytes` counts 4 bytes for every float32 weight (parameters and batch-norm running
+statistics; PyTorch's int64 batch counter is not counted — see nasdsl.space.ops), `flops`
+counts multiply-adds × 2 of one forward pass of one sample.
+
+Composite layers (`cell`, `nb201_cell`, `res_reduce`) are measured by nasdsl.space.cells.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from nasdsl.space.cells import (
+    NasnetCell,
+    Nb201Cell,
+    nasnet_cell_cost,
+    nb201_cell_cost,
+    res_reduce_cost,
+)
 from nasdsl.space.ir import Architecture, Layer
+from nasdsl.space.ops import FLOAT_BYTES, ShapeError
 
-FLOAT_BYTES = 4
-BN_COUNTER_BYTES = 8  # num_batches_tracked, int64
-
-
-class ShapeError(ValueError):
-    """The architecture cannot be built (e.g. pooling shrinks the image to nothing)."""
+__all__ = ["FLOAT_BYTES", "ShapeError", "StaticMeasures", "conv_out", "layer_measures",
+           "measure", "walk"]
 
 
 @dataclass(frozen=True)
@@ -35,10 +42,22 @@ def conv_out(size: int, kernel: int, stride: int) -> int:
     return (size + 2 * (kernel // 2) - kernel) // stride + 1
 
 
-def layer_measures(layer: Layer, shape: tuple[int, ...]) -> tuple[tuple[int, ...], int, int, int]:
-    """(output shape, params, state bytes, flops) of one layer on an input shape."""
+def layer_measures(layer: Layer, shape: tuple[int, ...], skip: tuple[int, ...] | None = None
+                   ) -> tuple[tuple[int, ...], int, int, int]:
+    """(output shape, params, state bytes, flops) of one layer on an input shape.
+
+    `skip` is the second input of a NASNet `cell` (the older state; default: `shape`).
+    """
     p = layer.params
     op = layer.op
+    if op in ("cell", "nb201_cell", "res_reduce"):
+        if op == "cell":
+            cost = nasnet_cell_cost(NasnetCell.from_params(p), skip or shape, shape)
+        elif op == "nb201_cell":
+            cost = nb201_cell_cost(Nb201Cell.from_params(p), shape)
+        else:
+            cost = res_reduce_cost(int(p["channels"]), shape)
+        return cost.shape, cost.params, cost.model_bytes, cost.flops
     if op == "flatten":
         n = 1
         for s in shape:
@@ -71,28 +90,42 @@ def layer_measures(layer: Layer, shape: tuple[int, ...]) -> tuple[tuple[int, ...
         if oh < 1 or ow < 1:
             raise ShapeError(f"{op}({size}) shrinks {h}x{w} to nothing")
         return (c, oh, ow), 0, 0, c * oh * ow * size * size
-    if op == "global_avg_pool":
+    if op in ("global_avg_pool", "global_max_pool"):
         if len(shape) != 3:
-            raise ShapeError(f"global_avg_pool needs an image input, got shape {shape}")
+            raise ShapeError(f"{op} needs an image input, got shape {shape}")
         return (shape[0],), 0, 0, shape[0] * shape[1] * shape[2]
     if op == "batch_norm":
         channels = shape[0]
         elements = 1
         for s in shape:
             elements *= s
-        state = 4 * channels * FLOAT_BYTES + BN_COUNTER_BYTES
+        state = 4 * channels * FLOAT_BYTES
         return shape, 2 * channels, state, 2 * elements
     # dropout and activation layers keep the shape and hold no weights
     return shape, 0, 0, 0
 
 
+def walk(arch: Architecture) -> Iterator[tuple[Layer, tuple[int, ...], tuple[int, ...],
+                                                 tuple[tuple[int, ...], int, int, int]]]:
+    """(layer, input shape, skip shape, measures) of every layer, in order.
+
+    The skip shape is the older input a NASNet `cell` reads: the output before the previous
+    layer when the previous layer is a cell, otherwise the input itself.
+    """
+    shape = tuple(arch.input_shape)
+    skip = shape
+    for layer in arch.layers:
+        result = layer_measures(layer, shape, skip)
+        yield layer, shape, skip, result
+        skip = shape if layer.op == "cell" else result[0]
+        shape = result[0]
+
+
 def measure(arch: Architecture) -> StaticMeasures:
     """Params, bytes and FLOPs of a whole architecture; raises ShapeError if it cannot build."""
-    shape = tuple(arch.input_shape)
     params = state = flops = 0
     shapes: list[tuple[int, ...]] = []
-    for layer in arch.layers:
-        shape, lp, lb, lf = layer_measures(layer, shape)
+    for _, _, _, (shape, lp, lb, lf) in walk(arch):
         params, state, flops = params + lp, state + lb, flops + lf
         shapes.append(shape)
     return StaticMeasures(params, state, flops, tuple(shapes))

@@ -1,0 +1,17 @@
+// Copy the generated TextMate grammar into the extension (vsce packages only files
+// inside this folder). The source of truth is grammars/nas.tmLanguage.json, generated
+// by `python -m nasdsl.grammars.gen_tmlanguage`; a test checks the copy is identical.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const source = path.join(__dirname, '..', '..', '..', 'grammars', 'nas.tmLanguage.json');
+const target = path.join(__dirname, '..', 'syntaxes', 'nas.tmLanguage.json');
+if (fs.existsSync(source)) {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(source, target);
+  console.log(`copied ${path.relative(process.cwd(), source)} -> ${path.relative(process.cwd(), target)}`);
+} else if (!fs.existsSync(target)) {
+  console.error(`missing grammar: ${source}`);
+  process.exit(1);
+}

@@ -1,0 +1,120 @@
+"""The nasdsl language server (pygls 2.x over stdio).
+
+Features: diagnostics on open and change, completion, hover, formatting, document
+symbols and go-to-definition. It reuses nasdsl.lang only; no framework is imported.
+Nothing but protocol frames is ever written to stdout: logging goes to stderr, and
+`sys.stdout` is pointed at stderr while the server runs so a stray print cannot
+corrupt the stream.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from nasdsl import __version__
+from nasdsl.lsp import completion, diagnostics, formatting, hover, symbols
+from nasdsl.lsp.document import Document
+
+log = logging.getLogger("nasdsl.lsp")
+
+
+class NasLanguageServer(LanguageServer):
+    """A pygls server that keeps one analysed `Document` per open file and version."""
+
+    def __init__(self) -> None:
+        super().__init__("nasdsl", __version__)
+        self._cache: dict[str, tuple[int | None, Document]] = {}
+
+    def document(self, uri: str) -> Document:
+        """The analysed document for a URI, rebuilt only when its version changes."""
+        text_doc = self.workspace.get_text_document(uri)
+        cached = self._cache.get(uri)
+        if cached is not None and cached[0] == text_doc.version and text_doc.version is not None:
+            return cached[1]
+        encoding = self.workspace.position_encoding
+        doc = Document(text_doc.source, to_fs_path(uri) or uri,
+                       str(getattr(encoding, "value", encoding) or "utf-16"))
+        self._cache[uri] = (text_doc.version, doc)
+        return doc
+
+    def forget(self, uri: str) -> None:
+        """Drop a closed document."""
+        self._cache.pop(uri, None)
+
+    def publish(self, uri: str) -> None:
+        """Check a document and send its diagnostics."""
+        try:
+            doc = self.document(uri)
+            found = diagnostics.diagnostics(doc)
+        except Exception:  # noqa: BLE001 - a checker bug must not stop the server
+            log.exception("checking %s failed", uri)
+            return
+        version = self.workspace.get_text_document(uri).version
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=found))
+
+
+def create_server() -> NasLanguageServer:
+    """A server with every feature registered."""
+    server = NasLanguageServer()
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: NasLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        ls.publish(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: NasLanguageServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        ls.publish(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: NasLanguageServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        ls.publish(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: NasLanguageServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        ls.forget(uri)
+        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(lsp.TEXT_DOCUMENT_COMPLETION,
+                    lsp.CompletionOptions(trigger_characters=completion.TRIGGER_CHARACTERS))
+    def on_completion(ls: NasLanguageServer, params: lsp.CompletionParams) -> lsp.CompletionList:
+        return completion.complete(ls.document(params.text_document.uri), params.position)
+
+    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
+    def on_hover(ls: NasLanguageServer, params: lsp.HoverParams) -> lsp.Hover | None:
+        return hover.hover(ls.document(params.text_document.uri), params.position)
+
+    @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
+    def on_formatting(ls: NasLanguageServer,
+                      params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit] | None:
+        return formatting.format_document(ls.document(params.text_document.uri))
+
+    @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    def on_symbols(ls: NasLanguageServer,
+                   params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
+        return symbols.document_symbols(ls.document(params.text_document.uri))
+
+    @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
+    def on_definition(ls: NasLanguageServer,
+                      params: lsp.DefinitionParams) -> lsp.Location | None:
+        uri = params.text_document.uri
+        return symbols.definition(ls.document(uri), uri, params.position)
+
+    return server
+
+
+def serve_stdio() -> None:
+    """Run the language server over stdin/stdout until the client exits (`nasdsl lsp`)."""
+    level = os.environ.get("NASDSL_LSP_LOG", "WARNING").upper()
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, level, logging.WARNING),
+                        format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # only protocol frames may reach the real stdout
+    create_server().start_io(stdin, stdout)

@@ -1,0 +1,155 @@
+"""Constraints before compute: reject statically infeasible candidates inside the sampler.
+
+`StaticConstraintSampler` wraps any sampler. When a trial starts it draws a complete
+candidate from the wrapped sampler by walking the real search space (the same
+define-by-run order the runner uses), measures it statically (params, model bytes,
+FLOPs — no framework, no training) and, while the deployment limits are broken, hands
+the candidate back (`reject`, for the NAS samplers that learn from it) and draws again.
+The trial then replays the accepted candidate. Only when `max_tries` candidates in a
+row are infeasible does a violating one reach the runner, which rejects it as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+from optuna.samplers import BaseSampler
+from optuna.study import Study
+from optuna.trial import FrozenTrial, TrialState
+
+from nasdsl.search.common import contains
+
+STATIC_SUBJECTS = ("params", "model_size", "flops")
+
+
+def static_limits(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The config's deployment limits that can be checked without building a model."""
+    return [c for c in config.get("constraints", []) or []
+            if not c.get("target") and c.get("subject") in STATIC_SUBJECTS]
+
+
+class StaticChecker:
+    """Decides from decision values alone whether a candidate breaks a static limit."""
+
+    def __init__(self, config: dict[str, Any]):
+        from nasdsl.space.search_space import SearchSpace
+
+        self.space = SearchSpace(config)
+        self.limits = static_limits(config)
+
+    def walk(self, pick: Any) -> Any:
+        """Sample an Architecture, drawing each decision through pick(name, distribution)."""
+        return self.space.sample(_PickSuggest(pick))
+
+    def violation(self, arch: Any) -> str | None:
+        """Why the architecture is infeasible, or None when it passes every static limit."""
+        from nasdsl.run.constraints import violated_limits
+        from nasdsl.space.shapes import ShapeError, measure
+
+        try:
+            m = measure(arch)
+        except ShapeError as err:
+            return f"invalid: {err}"
+        broken = violated_limits(self.limits, {"params": m.params,
+                                               "model_bytes": m.model_bytes, "flops": m.flops})
+        return "; ".join(c.describe() for c in broken) or None
+
+
+class _PickSuggest:
+    """A Suggest that builds the Optuna distribution of each decision and asks `pick`."""
+
+    def __init__(self, pick: Any):
+        self.pick = pick
+
+    def categorical(self, name: str, options: list[Any]) -> Any:
+        """Pick one of the options."""
+        return self.pick(name, CategoricalDistribution(options))
+
+    def integer(self, name: str, low: int, high: int, step: int) -> int:
+        """Pick an integer."""
+        return int(self.pick(name, IntDistribution(low, high, step=step)))
+
+    def real(self, name: str, low: float, high: float, log: bool) -> float:
+        """Pick a float."""
+        return float(self.pick(name, FloatDistribution(low, high, log=log)))
+
+
+class StaticConstraintSampler(BaseSampler):
+    """Wrap a sampler so that it proposes only statically feasible candidates."""
+
+    def __init__(self, base: BaseSampler, config: dict[str, Any], max_tries: int = 64):
+        self.base = base
+        self.checker = StaticChecker(config)
+        self.max_tries = max_tries
+        self.rejected = 0  # candidates turned away without spending any compute
+        self._chosen: dict[int, dict[str, Any]] = {}
+        self.explanation = getattr(base, "explanation", None)
+
+    def __str__(self) -> str:
+        return f"{self.base} (static constraints checked before each trial)"
+
+    def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        """Draw candidates until one passes the static limits."""
+        self.base.before_trial(study, trial)
+        fresh = study._storage.get_trial(trial._trial_id)  # sees what before_trial stored
+        params: dict[str, Any] = {}
+        for _ in range(self.max_tries):
+            params, arch = self._draw(study, fresh)
+            if self.checker.violation(arch) is None:
+                break
+            self.rejected += 1
+            reject = getattr(self.base, "reject", None)
+            if reject is not None:
+                reject(study, fresh, params)
+        self._chosen[trial.number] = params
+
+    def _draw(self, study: Study, trial: FrozenTrial) -> tuple[dict[str, Any], Any]:
+        space = self.base.infer_relative_search_space(study, trial)
+        relative = self.base.sample_relative(study, trial, space) if space else {}
+        params: dict[str, Any] = {}
+
+        def pick(name: str, dist: BaseDistribution) -> Any:
+            if name in relative and contains(dist, relative[name]):
+                value = relative[name]
+            else:
+                value = self.base.sample_independent(study, trial, name, dist)
+            params[name] = value
+            return value
+
+        arch = self.checker.walk(pick)
+        return params, arch
+
+    def infer_relative_search_space(self, study: Study,
+                                    trial: FrozenTrial) -> dict[str, BaseDistribution]:
+        """Every decision replays the accepted candidate."""
+        return {}
+
+    def sample_relative(self, study: Study, trial: FrozenTrial,
+                        search_space: dict[str, BaseDistribution]) -> dict[str, Any]:
+        """Unused."""
+        return {}
+
+    def sample_independent(self, study: Study, trial: FrozenTrial, param_name: str,
+                           param_distribution: BaseDistribution) -> Any:
+        """The accepted candidate's value (the wrapped sampler's own if it has none)."""
+        chosen = self._chosen.get(trial.number, {})
+        if param_name in chosen and contains(param_distribution, chosen[param_name]):
+            return chosen[param_name]
+        return self.base.sample_independent(study, trial, param_name, param_distribution)
+
+    def after_trial(self, study: Study, trial: FrozenTrial, state: TrialState,
+                    values: Any) -> None:
+        """Pass the result on to the wrapped sampler."""
+        self._chosen.pop(trial.number, None)
+        self.base.after_trial(study, trial, state, values)
+
+    def reseed_rng(self) -> None:
+        """Reseed the wrapped sampler."""
+        self.base.reseed_rng()
+

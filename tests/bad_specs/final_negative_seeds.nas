@@ -1,0 +1,9 @@
+# expect: NAS204 8:28
+experiment "bad" {
+  data { source = sklearn.digits }
+  objective { maximize val.accuracy }
+  space layers { dense(units = choice(16, 32)) }
+  budget { trials = 5 }
+  strategy random
+  final { top = 2; seeds = -1 }
+}
