@@ -41,11 +41,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Check specs; print diagnostics; exit 1 if any has errors."""
     results = [_load(f) for f in args.files]
     if args.format == "json":
-        import json
+        from nasdsl.lang.diagnostics import diagnostics_json
 
-        print(json.dumps([{"file": r.file, "ok": r.ok,
-                           "diagnostics": [d.to_dict() for d in r.diagnostics]}
-                          for r in results], indent=2))
+        print(diagnostics_json(results))
     else:
         for r in results:
             _print_diagnostics(r)
@@ -135,6 +133,11 @@ def _validate_config(config: dict) -> None:
                          f"(available: {', '.join(STRATEGY_FACTORIES)})")
     if config["backend"] not in reg.BACKENDS:
         raise UsageError(f"unknown backend {config['backend']!r}")
+    kind = config["data"].get("kind", "builtin")
+    if kind != "builtin" or config["data"]["source"] not in reg.DATASETS:
+        raise UsageError(f"this version of `nasdsl run` trains on the built-in datasets only "
+                         f"({', '.join(reg.DATASETS)}); the {kind} source "
+                         f"{config['data']['source']!r} is checked and compiled but not loaded")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -11,6 +11,9 @@ from nasdsl.space.ops import CELL_OPS
 from nasdsl.space.search_space import OptunaSuggest, SearchSpace
 from nasdsl.space.shapes import measure
 
+# Keras' TensorFlow core warns about numpy 2's copy keyword; not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 pytest.importorskip("torch")
 pytest.importorskip("tensorflow")
 pytest.importorskip("keras")
@@ -147,12 +150,12 @@ def _train_both(arch, torch_backend, keras_backend):
 
 
 def test_both_backends_train_a_cnn_to_similar_accuracy(torch_backend, keras_backend):
-    layers = (Layer("conv", {"channels": 16, "kernel": 3, "activation": "relu"}),
+    layers = (Layer("conv", {"channels": 8, "kernel": 3, "activation": "relu"}),
               Layer("max_pool", {"size": 2}),
-              Layer("conv", {"channels": 32, "kernel": 3, "activation": "relu"}),
-              Layer("global_avg_pool"), Layer("dense", {"units": 10}))
+              Layer("conv", {"channels": 16, "kernel": 3, "activation": "relu"}),
+              Layer("flatten"), Layer("dense", {"units": 10}))
     arch = Architecture((1, 8, 8), "classification", 10, layers,
-                        Training(8, 32, "adam", {"lr": 0.01}))
+                        Training(5, 32, "adam", {"lr": 0.01}))
     accs = _train_both(arch, torch_backend, keras_backend)
     assert min(accs.values()) >= 0.85, accs
     assert abs(accs["torch"] - accs["keras"]) <= 0.08, accs

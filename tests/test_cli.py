@@ -20,7 +20,7 @@ def test_check_json():
     proc = run_cli("check", "--format", "json", str(ROOT / "tests/bad_specs/wrong_unit.nas"))
     assert proc.returncode == 1
     data = json.loads(proc.stdout)
-    assert data[0]["diagnostics"][0]["code"] == "NAS202"
+    assert data["files"][0]["diagnostics"][0]["code"] == "NAS202" and data["errors"] == 1
 
 
 def test_usage_errors_exit_2(tmp_path):

@@ -31,7 +31,8 @@ def test_override_fixes_a_decision(tmp_path):
     assert cfg["train"]["batch_size"] == 64 and cfg["train"]["optimizer"]["lr"] == 0.003
     raw = yaml.safe_load((out / "config.yaml").read_text())
     assert raw["constraints"][0] == {"subject": "params", "op": "<=", "value": 20000.0,
-                                     "text": "20k", "dimension": "count", "target": False}
+                                     "text": "20k", "dimension": "count", "target": False,
+                                     "soft": False}
 
 
 def test_compile_rejects_a_bad_spec(tmp_path):

@@ -9,8 +9,8 @@ from typing import Any
 
 import keras
 import numpy as np
-
 from nasdsl.backends.keras.layers import build_model
+
 from nasdsl.run.backend import EpochCallback
 from nasdsl.space.ir import Architecture
 

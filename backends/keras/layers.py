@@ -6,8 +6,8 @@ from typing import Any
 
 import keras
 from keras import layers
-
 from nasdsl.backends.keras.ops import add, bn, cell_op, conv, factorized_reduce, relu_conv_bn
+
 from nasdsl.space.cells import NasnetCell, Nb201Cell
 from nasdsl.space.ir import Architecture, Layer
 from nasdsl.space.shapes import walk

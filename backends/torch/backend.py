@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 import torch
+from nasdsl.backends.torch.layers import build_model, count_params, example_input, state_bytes
 from torch import nn
 
-from nasdsl.backends.torch.layers import build_model, count_params, example_input, state_bytes
 from nasdsl.run.backend import EpochCallback
 from nasdsl.space.ir import Architecture
 

@@ -6,9 +6,9 @@ Semantics follow nasdsl.space.cells exactly (see its docstring).
 from __future__ import annotations
 
 import torch
+from nasdsl.backends.torch.ops import FactorizedReduce, ReLUConvBN, cell_op
 from torch import nn
 
-from nasdsl.backends.torch.ops import FactorizedReduce, ReLUConvBN, cell_op
 from nasdsl.space.cells import NasnetCell, Nb201Cell
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from nasdsl.backends.torch.cells import NasnetCellModule, Nb201CellModule, ResReduceModule
 from torch import nn
 
-from nasdsl.backends.torch.cells import Nb201CellModule, NasnetCellModule, ResReduceModule
 from nasdsl.space.cells import NasnetCell, Nb201Cell
 from nasdsl.space.ir import Architecture, Layer
 from nasdsl.space.shapes import layer_measures, walk

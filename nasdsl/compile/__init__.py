@@ -7,6 +7,8 @@ The config is plain YAML. Search primitives become small mappings such as
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +38,48 @@ def _params(params: tuple[ast.Param, ...]) -> dict[str, Any]:
     return {p.name: value_to_config(p.value) for p in params}
 
 
+def plain(node: Any) -> Any:
+    """Any AST node as plain data: spans dropped, values unwrapped, enums by value."""
+    if node is None or isinstance(node, bool | int | float | str):
+        return node
+    if isinstance(node, Enum):
+        return node.value
+    if isinstance(node, ast.Literal | ast.Choice | ast.IntRange | ast.Uniform | ast.LogUniform):
+        return value_to_config(node)
+    if isinstance(node, ast.Quantity):
+        return node.value
+    if isinstance(node, ast.Param):
+        return {node.name: value_to_config(node.value)}
+    if isinstance(node, ast.Call | ast.Optimizer):
+        return {"name": node.name, **_params(node.params)}
+    if isinstance(node, tuple | list):
+        return [plain(x) for x in node]
+    if is_dataclass(node):
+        out: dict[str, Any] = {}
+        for f in fields(node):
+            if f.name in ("span", "context"):
+                continue
+            value = getattr(node, f.name)
+            if f.name == "params" and isinstance(value, tuple):
+                out.update(_params(value))
+            else:
+                out[f.name] = plain(value)
+        return out
+    raise TypeError(f"cannot compile {node!r}")  # pragma: no cover
+
+
 def _layer_item(item: ast.LayerItem) -> dict[str, Any]:
     if isinstance(item, ast.LayerOp):
-        return {"op": item.op, "params": _params(item.params), "line": item.span.line}
+        out: dict[str, Any] = {"op": item.op, "params": _params(item.params),
+                               "line": item.span.line}
+        if getattr(item, "custom", False):
+            out["custom"] = True
+        return out
     if isinstance(item, ast.OptionalLayer):
         return {"optional": _layer_item(item.layer), "line": item.span.line}
+    if isinstance(item, ast.LayerChoice):
+        return {"choose": [[_layer_item(i) for i in option] for option in item.options],
+                "line": item.span.line}
     return {
         "repeat": value_to_config(item.count),
         "body": [_layer_item(i) for i in item.body],
@@ -48,33 +87,78 @@ def _layer_item(item: ast.LayerItem) -> dict[str, Any]:
     }
 
 
+def _layout(items: tuple[ast.LayoutItem, ...]) -> list[dict[str, Any]]:
+    return [{"cell": i.cell, "count": value_to_config(i.count)} for i in items]
+
+
+def _cell(cell: ast.CellDef | None) -> dict[str, Any] | None:
+    if cell is None:
+        return None
+    return {"blocks": value_to_config(cell.blocks), "ops": list(cell.ops),
+            "combine": cell.combine}
+
+
+def space_to_config(space: ast.Space) -> dict[str, Any]:
+    """The compiled `space:` mapping (shapes documented in nasdsl.space.cell_space)."""
+    if isinstance(space, ast.LayerSpace):
+        return {"kind": "layers", "layers": [_layer_item(i) for i in space.items]}
+    if isinstance(space, ast.CellSpace):
+        out: dict[str, Any] = {"kind": "cells", "normal": _cell(space.normal),
+                               "reduction": _cell(space.reduction)}
+    else:
+        out = {"kind": "nb201", "nodes": space.nodes, "ops": list(space.ops)}
+    if space.stem:
+        out["stem"] = [_layer_item(i) for i in space.stem]
+    if space.layout:
+        out["layout"] = _layout(space.layout)
+    if space.head:
+        out["head"] = [_layer_item(i) for i in space.head]
+    return out
+
+
 def spec_to_config(spec: ast.Spec) -> dict[str, Any]:
     """The experiment as a plain, JSON/YAML-ready dictionary."""
-    return {
-        "experiment": {"name": spec.name, "seed": spec.seed, "description": spec.description},
-        "data": {
-            "source": spec.data.source,
-            "split": {"train": spec.data.split.train, "val": spec.data.split.val,
-                      "test": spec.data.split.test},
-            "stratify": spec.data.stratify,
-        },
+    data = plain(spec.data)
+    data["split"] = {"train": spec.data.split.train, "val": spec.data.split.val,
+                     "test": spec.data.split.test}
+    train = plain(spec.train)
+    train["optimizer"] = {"name": spec.train.optimizer.name,
+                          **_params(spec.train.optimizer.params)}
+    strategy = {"name": spec.strategy.name, **_params(spec.strategy.params)}
+    if getattr(spec.strategy, "early_stop", None) is not None:
+        strategy["early_stop"] = plain(spec.strategy.early_stop)
+    budget = plain(spec.budget)
+    config: dict[str, Any] = {
+        "experiment": {"name": spec.name, "seed": spec.seed, "description": spec.description,
+                       "task": plain(getattr(spec, "task", None)),
+                       "uses": [u.module for u in getattr(spec, "uses", ())]},
+        "data": data,
         "objective": [{"direction": g.direction, "metric": g.metric} for g in spec.objective.goals],
         "constraints": [
             {"subject": c.subject, "op": c.op, "value": c.value, "text": c.text,
-             "dimension": c.dimension.value, "target": c.is_target}
+             "dimension": c.dimension.value, "target": c.is_target,
+             "soft": bool(getattr(c, "soft", False))}
             for c in spec.constraints
         ],
-        "space": {"kind": "layers", "layers": [_layer_item(i) for i in spec.space.items]},
-        "train": {
-            "epochs": value_to_config(spec.train.epochs),
-            "batch_size": value_to_config(spec.train.batch_size),
-            "optimizer": {"name": spec.train.optimizer.name,
-                          **_params(spec.train.optimizer.params)},
-        },
-        "budget": {"trials": spec.budget.trials, "time_s": spec.budget.time_s},
-        "strategy": {"name": spec.strategy.name, **_params(spec.strategy.params)},
+        "space": space_to_config(spec.space),
+        "train": train,
+        "budget": budget,
+        "strategy": strategy,
         "backend": spec.backend,
     }
+    for block in ("pilot", "final", "export", "execution"):
+        value = getattr(spec, block, None)
+        if value is not None:
+            config[block] = plain(value)
+    baselines = getattr(spec, "baselines", ())
+    if baselines:
+        config["baselines"] = [
+            {"name": b.name,
+             "layers": None if b.layers is None else [_layer_item(i) for i in b.layers],
+             "model": plain(b.model), "train": plain(b.train)}
+            for b in baselines
+        ]
+    return config
 
 
 def write_config_dir(spec: ast.Spec, out_dir: str | Path, source: str | None = None) -> Path:

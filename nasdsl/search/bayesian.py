@@ -85,6 +85,9 @@ class GaussianProcessSampler(ProposalSampler):
         self.acquisition = acquisition
         self.n_candidates = int(candidates)
         self.max_history = 300  # the most recent usable trials the GP is fitted on
+        self.refit_every = 5  # kernel hyperparameters are re-optimised every few trials
+        self._kernel: Any = None
+        self._fits = 0
 
     def propose(self, study: Study, trial: FrozenTrial) -> dict[str, Any]:
         """Random for the first `initial` trials, then the acquisition's best candidate."""
@@ -142,11 +145,20 @@ class GaussianProcessSampler(ProposalSampler):
 
         base = Matern(length_scale=1.0, nu=2.5) if self.kernel == "matern" else RBF(1.0)
         kernel = ConstantKernel(1.0) * base + WhiteKernel(1e-2)
-        gp = GaussianProcessRegressor(kernel=kernel, normalize_y=True, n_restarts_optimizer=0,
+        reuse = self._kernel is not None and self._fits % self.refit_every != 0
+        self._fits += 1
+        gp = GaussianProcessRegressor(kernel=self._kernel if reuse else kernel,
+                                      normalize_y=True, n_restarts_optimizer=0,
+                                      optimizer=None if reuse else "fmin_l_bfgs_b",
                                       random_state=int(self._rng.randint(2**31 - 1)))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            gp.fit(x, y)
+            try:
+                gp.fit(x, y)
+            except ValueError:  # the cached kernel no longer fits the encoding
+                gp = GaussianProcessRegressor(kernel=kernel, normalize_y=True)
+                gp.fit(x, y)
+            self._kernel = gp.kernel_
             mean, std = gp.predict(xc, return_std=True)
         return mean, np.maximum(std, 1e-9)
 

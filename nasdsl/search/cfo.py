@@ -57,6 +57,7 @@ class _Flow2:
     direction: np.ndarray | None = None
     tried_minus: bool = False
     pending: dict[int, str] = field(default_factory=dict)  # trial → "start"/"plus"/"minus"
+    coords: dict[int, dict[str, float]] = field(default_factory=dict)  # unrounded proposals
     seen: int = -1
 
 
@@ -77,6 +78,10 @@ class CFOSampler(ProposalSampler):
             return super().fill(name, dist)
         return cheapest(dist)
 
+    def _initial(self) -> float:
+        # FLOW2 scales the step with the dimension: a unit direction spreads it over d axes
+        return self.initial_step * math.sqrt(max(len(self._state.dists), 1))
+
     def _patience(self) -> int:
         return int(min(32, max(2, 2 ** (len(self._state.x or {}) - 1))))
 
@@ -93,6 +98,7 @@ class CFOSampler(ProposalSampler):
                 continue
             st.seen = t.number
             role = st.pending.pop(t.number, None)
+            coords = st.coords.pop(t.number, None)
             value = score(t, s)
             if role is None and st.x is None and value > WORST:  # resumed study
                 role = "start" if value >= max(score(u, s) for u in finished(study)) else None
@@ -101,9 +107,10 @@ class CFOSampler(ProposalSampler):
             if role == "start":
                 if value > WORST:
                     self._move(t, value)
+                    st.step = self._initial()
                 continue
             if value > st.value:
-                self._move(t, value)
+                self._move(t, value, coords)
             elif role == "plus":
                 st.tried_minus = True  # try the opposite direction next
             else:
@@ -114,22 +121,23 @@ class CFOSampler(ProposalSampler):
                     if st.step < self._min_step():
                         st.x = None  # converged: restart from a random point
 
-    def _move(self, t: FrozenTrial, value: float) -> None:
+    def _move(self, t: FrozenTrial, value: float,
+              coords: dict[str, float] | None = None) -> None:
         st = self._state
-        st.x = {n: to_unit(d, t.params[n]) for n, d in t.distributions.items()
-                if n_values(d) > 1}
+        st.x = {n: (coords or {}).get(n, to_unit(d, t.params[n]))
+                for n, d in t.distributions.items() if n_values(d) > 1}
         st.dists = dict(t.distributions)
         st.value, st.failures = value, 0
         st.direction, st.tried_minus = None, False
 
-    def _point(self, sign: float) -> dict[str, Any]:
+    def _point(self, sign: float) -> tuple[dict[str, Any], dict[str, float]]:
         st = self._state
         assert st.x is not None and st.direction is not None
-        names = list(st.x)
-        out = {n: from_unit(st.dists[n], st.x[n] + sign * st.step * st.direction[i])
-               for i, n in enumerate(names)}
+        coords = {n: min(max(st.x[n] + sign * st.step * st.direction[i], 0.0), 1.0)
+                  for i, n in enumerate(st.x)}
+        out = {n: from_unit(st.dists[n], u) for n, u in coords.items()}
         fixed = {n: from_unit(d, 0.5) for n, d in st.dists.items() if n not in out}
-        return {**fixed, **out}
+        return {**fixed, **out}, coords
 
     def propose(self, study: Study, trial: FrozenTrial) -> dict[str, Any]:
         """x + δu, then x − δu; the cheapest point first and after each restart a random one."""
@@ -139,7 +147,7 @@ class CFOSampler(ProposalSampler):
         if not st.x:
             # the very first point is the cheapest one; every restart is a random point
             self._random_restart = st.seen >= 0 or bool(self._rejected) or bool(st.pending)
-            st.step = self.initial_step
+            st.step = self._initial()
             st.pending[trial.number] = "start"
             return {}
         known = self.known(study)
@@ -148,11 +156,12 @@ class CFOSampler(ProposalSampler):
                 if st.direction is None:
                     u = self._rng.normal(size=len(st.x))
                     st.direction = u / (np.linalg.norm(u) or 1.0)
-                cand, role = self._point(+1.0), "plus"
+                (cand, coords), role = self._point(+1.0), "plus"
             else:
-                cand, role = self._point(-1.0), "minus"
+                (cand, coords), role = self._point(-1.0), "minus"
             if key(cand) not in known:
                 st.pending[trial.number] = role
+                st.coords[trial.number] = coords
                 return cand
             # the move lands on a tried point (a coarse decision did not change): new direction
             st.direction, st.tried_minus = None, False
@@ -163,7 +172,7 @@ class CFOSampler(ProposalSampler):
                     break
         st.x = None
         self._random_restart = True
-        st.step = self.initial_step
+        st.step = self._initial()
         st.pending[trial.number] = "start"
         return {}
 

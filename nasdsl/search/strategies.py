@@ -46,7 +46,7 @@ def _tpe(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None
         # which is what makes multivariate TPE work on a conditional space.
         return optuna.samplers.TPESampler(
             n_startup_trials=int(params.get("startup", 10)), multivariate=multivariate,
-            group=multivariate, seed=seed, warn_independent_sampling=False)
+            group=multivariate, seed=seed)
 
 
 def _bayesian(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:

@@ -208,7 +208,7 @@ def nb201_cell_cost(cell: Nb201Cell, x: tuple[int, ...]) -> Cost:
     """Exact cost of a NAS-Bench-201 cell (channels and size are kept)."""
     c, h, w = _image(x, "an nb201 cell")
     total = Cost((c, h, w))
-    for _, j, op in cell.edge_list():
+    for _, _, op in cell.edge_list():
         total = total.then(cell_op_cost(op, c, c, h, w, 1))
     adds = sum(j - 1 for j in range(1, cell.nodes))  # node j sums j inputs
     return Cost((c, h, w), total.params, total.buffers, total.flops + adds * c * h * w)

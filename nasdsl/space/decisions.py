@@ -98,6 +98,11 @@ def expand_layers(items: list[dict[str, Any]], prefix: str, suggest: Suggest,
             if draw({"dist": "choice", "options": [False, True]},
                     f"{path}.{inner['op']}.present", suggest):
                 out.append(make_layer(inner, path, suggest))
+        elif "choose" in item:
+            options = item["choose"]
+            pick = int(draw({"dist": "choice", "options": list(range(len(options)))},
+                            f"{path}.choose", suggest))
+            expand_layers(options[pick], f"{path}.c{pick}", suggest, out)
         else:
             count = int(draw(item["repeat"], f"{path}.repeat", suggest))
             for copy in range(count):

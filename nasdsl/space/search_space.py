@@ -42,6 +42,9 @@ def _ops_in(items: list[dict[str, Any]]) -> Iterator[str]:
             yield item["optional"]["op"]
         elif "body" in item:
             yield from _ops_in(item["body"])
+        elif "choose" in item:
+            for option in item["choose"]:
+                yield from _ops_in(option)
 
 
 class SearchSpace:

@@ -1,0 +1,131 @@
+"""Every strategy on a small conditional space: runs, is deterministic, handles conditions."""
+
+from __future__ import annotations
+
+import pytest
+from test_search_helpers import config_for, params_sequence, run_study
+
+from nasdsl.search.strategies import STRATEGY_FACTORIES, make_sampler
+
+ALL = sorted(STRATEGY_FACTORIES)
+SMALL = {"evolution": {"population": 6, "sample": 3}, "bayesian": {"initial": 5},
+         "tpe": {"startup": 5}, "nsga2": {"population": 6}, "local": {"neighbors": 4},
+         "grid": {"resolution": 2, "shuffle": True}}
+
+
+def _strategy(name: str) -> dict:
+    return {"name": name, **SMALL.get(name, {})}
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    return config_for()
+
+
+def test_every_registered_strategy_has_a_factory() -> None:
+    from nasdsl.lang.registry import STRATEGIES
+
+    assert set(STRATEGIES) <= set(STRATEGY_FACTORIES)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_strategy_runs_on_a_conditional_space(config: dict, name: str) -> None:
+    study = run_study(config, _strategy(name), 24, seed=1)
+    assert len(study.trials) == 24
+    assert all(t.state.name == "COMPLETE" for t in study.trials)
+    repeats = {t.params["layers.0.repeat"] for t in study.trials}
+    for t in study.trials:
+        copies = t.params["layers.0.repeat"]
+        for copy in range(3):  # a copy's decisions exist exactly when the copy does
+            present = f"layers.0.r{copy}.0.dense.units" in t.params
+            assert present == (copy < copies)
+    if name != "cfo":  # CFO starts from the cheapest point and climbs slowly on purpose
+        assert len(repeats) > 1, f"{name} never changed the number of copies"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_strategy_is_deterministic_for_a_seed(config: dict, name: str) -> None:
+    first = params_sequence(run_study(config, _strategy(name), 16, seed=5))
+    second = params_sequence(run_study(config, _strategy(name), 16, seed=5))
+    assert first == second
+    if name != "grid":
+        other = params_sequence(run_study(config, _strategy(name), 16, seed=6))
+        assert other != first
+
+
+@pytest.mark.parametrize("name", ["random", "tpe", "evolution", "rl", "local", "cfo",
+                                  "bayesian", "nsga2"])
+def test_constraint_aware_wrapper_is_deterministic(name: str) -> None:
+    config = config_for(constraints="params <= 3k")
+    first = params_sequence(run_study(config, _strategy(name), 12, seed=2, with_config=True))
+    second = params_sequence(run_study(config, _strategy(name), 12, seed=2, with_config=True))
+    assert first == second
+
+
+def test_strategies_improve_on_random(config: dict) -> None:
+    import statistics
+
+    def mean_best(name: str) -> float:
+        return statistics.mean(run_study(config, _strategy(name), 40, seed=s).best_value
+                               for s in range(3))
+
+    base = mean_best("random")
+    for name in ("tpe", "evolution", "local", "rl", "bayesian"):
+        assert mean_best(name) > base - 0.05, name
+
+
+def test_unknown_strategy_and_bad_parameters() -> None:
+    from nasdsl.search.errors import StrategyError
+
+    with pytest.raises(ValueError, match="unknown strategy 'annealing'"):
+        make_sampler({"name": "annealing"}, 0)
+    with pytest.raises(StrategyError, match="population"):
+        make_sampler({"name": "evolution", "population": 4, "sample": 9}, 0)
+    with pytest.raises(StrategyError, match="acquisition"):
+        make_sampler({"name": "bayesian", "acquisition": "lucky"}, 0)
+
+
+def test_strategy_chosen_by_hydra_override(tmp_path) -> None:
+    from nasdsl.compile import compose, write_config_dir
+    from nasdsl.lang import parse_spec
+    from test_search_helpers import SPEC, CONDITIONAL
+
+    text = (SPEC.replace("BODY", CONDITIONAL).replace("LR", "0.001")
+            .replace("CONSTRAINTS", "params <= 1M").replace("OBJECTIVE", "maximize val.accuracy"))
+    spec = parse_spec(text).spec
+    out = write_config_dir(spec, tmp_path / "cfg")
+    cfg = compose(out, ["strategy.name=tpe", "+strategy.startup=3"])
+    sampler = make_sampler(cfg["strategy"], 0)
+    assert type(sampler).__name__ == "TPESampler"
+    cfg = compose(out, ["strategy.name=evolution", "+strategy.population=8"])
+    assert make_sampler(cfg["strategy"], 0).population == 8
+
+
+def test_auto_explains_its_choice() -> None:
+    finite = config_for("""
+    repeat range(1, 2) {
+      dense(units = choice(16, 32))
+    }""", lr="0.001")
+    sampler = make_sampler({"name": "auto"}, 0, finite)
+    assert "grid" in sampler.explanation and "12 candidates" in sampler.explanation
+    pareto = config_for(objective="maximize val.accuracy\n minimize params")
+    assert "nsga2" in make_sampler({"name": "auto"}, 0, pareto).explanation
+    small = config_for()
+    assert "bayesian" in make_sampler({"name": "auto"}, 0, small).explanation
+    assert "tpe" in make_sampler({"name": "auto"}, 0).explanation
+
+
+@pytest.mark.parametrize("name", ["evolution", "local", "rl", "cfo", "bayesian"])
+def test_resume_rebuilds_state_from_storage(tmp_path, name: str) -> None:
+    import optuna
+
+    config = config_for()
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    study = optuna.create_study(storage=url, study_name="s", direction="maximize",
+                                sampler=make_sampler(_strategy(name), 0))
+    run_study(config, {}, 12, study=study)
+    resumed = optuna.load_study(storage=url, study_name="s",
+                                sampler=make_sampler(_strategy(name), 0))
+    run_study(config, {}, 8, study=resumed)
+    assert len(resumed.trials) == 20
+    assert all(t.state.name == "COMPLETE" for t in resumed.trials)
