@@ -5,8 +5,11 @@ candidate from the wrapped sampler by walking the real search space (the same
 define-by-run order the runner uses), measures it statically (params, model bytes,
 FLOPs — no framework, no training) and, while the deployment limits are broken, hands
 the candidate back (`reject`, for the NAS samplers that learn from it) and draws again.
-The trial then replays the accepted candidate. Only when `max_tries` candidates in a
-row are infeasible does a violating one reach the runner, which rejects it as before.
+The trial then replays the accepted candidate. Model-based samplers such as TPE can
+propose the same infeasible point again and again, so after `max_tries // 4` failures
+the rest of the draws come from a seeded random sampler. Only when `max_tries`
+candidates in a row are infeasible does a violating one reach the runner, which rejects
+it as before.
 """
 
 from __future__ import annotations
@@ -83,8 +86,12 @@ class _PickSuggest:
 class StaticConstraintSampler(BaseSampler):
     """Wrap a sampler so that it proposes only statically feasible candidates."""
 
-    def __init__(self, base: BaseSampler, config: dict[str, Any], max_tries: int = 64):
+    def __init__(self, base: BaseSampler, config: dict[str, Any], max_tries: int = 64,
+                 seed: int | None = None):
+        from optuna.samplers import RandomSampler
+
         self.base = base
+        self.fallback = RandomSampler(seed=seed)
         self.checker = StaticChecker(config)
         self.max_tries = max_tries
         self.rejected = 0  # candidates turned away without spending any compute
@@ -99,8 +106,9 @@ class StaticConstraintSampler(BaseSampler):
         self.base.before_trial(study, trial)
         fresh = study._storage.get_trial(trial._trial_id)  # sees what before_trial stored
         params: dict[str, Any] = {}
-        for _ in range(self.max_tries):
-            params, arch = self._draw(study, fresh)
+        for attempt in range(self.max_tries):
+            sampler = self.base if attempt < max(1, self.max_tries // 4) else self.fallback
+            params, arch = self._draw(study, fresh, sampler)
             if self.checker.violation(arch) is None:
                 break
             self.rejected += 1
@@ -109,16 +117,17 @@ class StaticConstraintSampler(BaseSampler):
                 reject(study, fresh, params)
         self._chosen[trial.number] = params
 
-    def _draw(self, study: Study, trial: FrozenTrial) -> tuple[dict[str, Any], Any]:
-        space = self.base.infer_relative_search_space(study, trial)
-        relative = self.base.sample_relative(study, trial, space) if space else {}
+    def _draw(self, study: Study, trial: FrozenTrial,
+              sampler: BaseSampler) -> tuple[dict[str, Any], Any]:
+        space = sampler.infer_relative_search_space(study, trial)
+        relative = sampler.sample_relative(study, trial, space) if space else {}
         params: dict[str, Any] = {}
 
         def pick(name: str, dist: BaseDistribution) -> Any:
             if name in relative and contains(dist, relative[name]):
                 value = relative[name]
             else:
-                value = self.base.sample_independent(study, trial, name, dist)
+                value = sampler.sample_independent(study, trial, name, dist)
             params[name] = value
             return value
 

@@ -138,9 +138,10 @@ class ReinforceSampler(ProposalSampler):
     # --- learning ------------------------------------------------------------------------
 
     def _episode_of(self, trial: FrozenTrial) -> list[tuple[str, int, int, str, int]]:
-        if trial.number in self._episodes:
-            return self._episodes.pop(trial.number)
-        out, prev = [], _START  # resumed: rebuild the episode from the recorded params
+        episode = self._episodes.pop(trial.number, None)
+        if episode:
+            return episode
+        out, prev = [], _START  # resumed (or drawn elsewhere): rebuild it from the params
         for name, dist in trial.distributions.items():
             action = _action_of(dist, trial.params[name], self.bins)
             out.append((name, action, _n_actions(dist, self.bins), prev[0], prev[1]))

@@ -179,5 +179,5 @@ def make_sampler(strategy: dict[str, Any], seed: int, config: dict[str, Any] | N
         from nasdsl.search.feasibility import StaticConstraintSampler, static_limits
 
         if static_limits(config):
-            sampler = StaticConstraintSampler(sampler, config)
+            sampler = StaticConstraintSampler(sampler, config, seed=seed)
     return sampler
