@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     table = load_table(args.table)
     points = [n for n in CHECKPOINTS if n <= args.trials]
-    head = " | ".join(f"N={n:<3d}         " for n in points)
+    head = " | ".join(f"{'N=' + str(n):<16}" for n in points)
     print(f"NAS-Bench-201 CIFAR-10 test accuracy (%), best of N, mean ± std over "
           f"{args.seeds} seeds (table max {max(table.values()):.2f})")
     print(f"| {'strategy':<10} | {head} | s/seed |")
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in points:
             values = [c[n - 1] for c in curves]
             sd = statistics.stdev(values) if len(values) > 1 else 0.0
-            cells.append(f"{statistics.mean(values):6.2f} ± {sd:4.2f}   ")
+            cells.append(f"{statistics.mean(values):5.2f} ± {sd:4.2f}    ")
         print(f"| {strategy:<10} | " + " | ".join(cells) + f" | {seconds:6.2f} |", flush=True)
     return 0
 

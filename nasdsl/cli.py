@@ -128,6 +128,13 @@ def _validate_config(config: dict) -> None:
     epochs = config["train"]["epochs"]
     if isinstance(epochs, int) and epochs < 1:
         raise UsageError("train.epochs must be at least 1")
+    from nasdsl.search.errors import StrategyError
+    from nasdsl.search.strategies import check_strategy
+
+    try:
+        check_strategy(config)
+    except StrategyError as err:
+        raise UsageError(str(err)) from err
     if config["strategy"]["name"] not in STRATEGY_FACTORIES:
         raise UsageError(f"unknown strategy {config['strategy']['name']!r} "
                          f"(available: {', '.join(STRATEGY_FACTORIES)})")
