@@ -1,7 +1,7 @@
 # Quickstart: a small MLP for scikit-learn's 8x8 handwritten digits.
 # Runs on 2 CPU cores in about a minute: nasdsl run specs/quickstart.nas
 experiment "quickstart" {
-  seed = 7
+  seed        = 7
   description = "MLP search on digits under a 20k-parameter limit"
 
   data {
@@ -18,7 +18,7 @@ experiment "quickstart" {
     params     <= 20k
     model_size <= 96 KB
     latency    <= 5 ms
-    accuracy   >= 0.95           # a target: the summary says whether it was met
+    accuracy   >= 0.95  # a target: the summary says whether it was met
   }
 
   space layers {
