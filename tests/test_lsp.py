@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -209,9 +210,11 @@ def test_initialize_advertises_features(client):
 
 
 def test_diagnostics_have_codes_and_utf16_ranges(client):
-    text = QUICKSTART.replace('  seed = 7\n', '  description = "🚀🚀 fast"; sed = 7\n', 1)
-    text = text.replace('  description = "MLP search on digits under a 20k-parameter limit"\n',
-                        "")
+    # independent of how the quickstart aligns its '=' signs
+    text = re.sub(r"\n  seed\s*=\s*7\n", '\n  description = "🚀🚀 fast"; sed = 7\n', QUICKSTART,
+                  count=1)
+    text = re.sub(r"\n  description\s*=\s*\"MLP[^\n]*\n", "\n", text, count=1)
+    assert "sed = 7" in text and text.count("description") == 1
     uri = _uri("emoji.nas")
     diags = client.open(uri, text)
     bad = [d for d in diags if d["code"] == "NAS101"]
