@@ -45,6 +45,21 @@ class Backend(Protocol):
         """Write the model; return the file written."""
 
 
+class LookupBackend(Protocol):
+    """A backend that evaluates an architecture without training it (a tabular benchmark).
+
+    The runner calls `lookup` instead of build/fit/predict when a backend has it.
+    """
+
+    name: str
+
+    def lookup(self, arch: Architecture, config: dict[str, Any], seed: int) -> dict[str, Any]:
+        """{'metrics': {'val': {...}, 'test': {...}}, 'measures': {...}, 'seconds': float}.
+
+        `seconds` is what training would have cost (the table's recorded time).
+        """
+
+
 class BackendError(RuntimeError):
     """A backend is unknown or its framework is not installed."""
 
@@ -54,8 +69,8 @@ def available_backends() -> list[str]:
     return sorted(ep.name for ep in entry_points(group="nasdsl.backends"))
 
 
-def load_backend(name: str) -> Backend:
-    """Import and instantiate a backend by name."""
+def load_backend(name: str, options: dict[str, Any] | None = None) -> Backend:
+    """Import and instantiate a backend by name, passing the spec's options (table path…)."""
     eps = {ep.name: ep for ep in entry_points(group="nasdsl.backends")}
     if name not in eps:
         raise BackendError(f"no backend named '{name}' is installed "
@@ -65,4 +80,4 @@ def load_backend(name: str) -> Backend:
     except ImportError as err:
         raise BackendError(f"backend '{name}' cannot load its framework ({err}); "
                            f"install it with: pip install 'nasdsl[{name}]'") from err
-    return cls()
+    return cls(**(options or {}))

@@ -20,6 +20,7 @@ from nasdsl.run.backend import Backend, load_backend
 from nasdsl.run.data import Dataset, load_data
 from nasdsl.run.metrics import classification_metrics, regression_metrics
 from nasdsl.run.progress import Progress
+from nasdsl.search.grid import GridExhausted
 from nasdsl.space.ir import Architecture
 from nasdsl.space.search_space import OptunaSuggest, SearchSpace
 from nasdsl.space.shapes import ShapeError, measure
@@ -120,7 +121,7 @@ class Runner:
         started = time.monotonic()
         deadline = started + time_limit if time_limit else None
         study = self._study()
-        backend = load_backend(self.config["backend"])
+        backend = load_backend(self.config["backend"], self.config.get("backend_options"))
         data = load_data(self.config, image=self.space.image_input)
         results: list[TrialResult] = []
         stop_reason = "trials"
@@ -138,6 +139,8 @@ class Runner:
                 self.progress.trial_done(result)
         except KeyboardInterrupt:
             stop_reason = "interrupted"
+        except GridExhausted:
+            stop_reason = "exhausted"
         finally:
             self.progress.stop()
         return RunOutcome(results, stop_reason, time.monotonic() - started)
@@ -159,6 +162,9 @@ class Runner:
         except KeyboardInterrupt:
             result.status, result.reason = FAILED, "interrupted by the user"
             self._finish(study, trial, result, t0, TrialState.FAIL)
+            raise
+        except GridExhausted:
+            study.tell(trial, state=TrialState.FAIL)
             raise
         except ShapeError as err:
             result.status, result.reason = INVALID, str(err)
@@ -197,6 +203,9 @@ class Runner:
             result.status = INFEASIBLE
             result.reason = "; ".join(c.describe() for c in broken) + " (checked before training)"
             result.constraints = [c.__dict__ for c in broken]
+            return
+        if hasattr(backend, "lookup"):
+            self._look_up(arch, backend, seed, result)
             return
         model = backend.build(arch, seed)
         result.measures["latency_s"] = backend.latency(model, arch)
@@ -248,6 +257,23 @@ class Runner:
         else:
             result.status = OK
 
+
+    def _look_up(self, arch: Architecture, backend: Any, seed: int, result: TrialResult) -> None:
+        """Evaluate through a tabular benchmark instead of training."""
+        found = backend.lookup(arch, self.config, seed)
+        result.metrics = found["metrics"]
+        result.measures.update(found.get("measures", {}))
+        result.measures["simulated_train_seconds"] = float(found.get("seconds", 0.0))
+        result.constraints = [
+            cons.check(c, result.measures, _flat_metrics(result.metrics)).__dict__
+            for c in self.config["constraints"]
+        ]
+        values = [objective_value(g["metric"], result.metrics, result.measures)
+                  for g in self.goals]
+        if any(v is None or not math.isfinite(v) for v in values):
+            raise FloatingPointError(f"objective is not a finite number: {values}")
+        result.objectives = [float(v) for v in values if v is not None]
+        result.status = OK
 
     @staticmethod
     def _split_metrics(backend: Backend, model: Any, data: Dataset,

@@ -1,0 +1,7 @@
+"""`python -m nasdsl.cli`."""
+
+import sys
+
+from nasdsl.cli import main
+
+sys.exit(main())
