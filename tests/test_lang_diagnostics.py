@@ -138,12 +138,21 @@ def test_static_analysis_of_params_limits():
     result = check("constraints { params <= 1000 }", space=space)
     d = next(d for d in result.diagnostics if d.code == "NAS409")
     assert d.severity is Severity.INFO and "only 1 of 3" in d.message
+    # a hard limit that even the smallest architecture breaks is an error at its span
     result = check("constraints { params <= 500 }", space=space)
+    d = next(d for d in result.diagnostics if d.code == "NAS420")
+    assert d.is_error and "even the smallest architecture" in d.message
+    assert not result.ok and "610 to 2.41k params" in d.notes[0]
+    # the same limit made soft only warns
+    result = check("constraints { params <= 500 soft }", space=space)
     d = next(d for d in result.diagnostics if d.code == "NAS408")
     assert d.severity is Severity.WARNING and "excludes the whole space" in d.message
-    assert result.ok  # a warning, not an error
-    result = check("constraints { params <= 500 soft }", space=space)
-    assert not any(d.code in ("NAS408", "NAS409") for d in result.diagnostics)
+    assert result.ok
+    # more than 90% excluded is a warning
+    wide = "dense(units = choice(8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88))"
+    d = next(d for d in check("constraints { params <= 1000 }", space=wide).diagnostics
+             if d.code == "NAS409")
+    assert d.severity is Severity.WARNING and "more than 90%" in d.message
     m = chain_measures(result.spec)
     assert m is not None and sorted(k[0] for k in m.counts) == sorted(params.values())
 

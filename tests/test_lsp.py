@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import re
 import subprocess
@@ -29,10 +30,11 @@ TIMEOUT = 10.0
 class LspClient:
     """A minimal LSP client: Content-Length framing over a subprocess's pipes."""
 
-    def __init__(self) -> None:
+    def __init__(self, command: list[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "nasdsl.lsp"], cwd=ROOT, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            command or [sys.executable, "-m", "nasdsl.lsp"], cwd=ROOT, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.responses: dict[int, dict[str, Any]] = {}
         self.notifications: queue.Queue[dict[str, Any]] = queue.Queue()
         self.junk: list[bytes] = []  # anything on stdout that is not a protocol frame
@@ -129,8 +131,8 @@ class LspClient:
         return self.proc.wait(timeout=TIMEOUT)
 
 
-def _started() -> LspClient:
-    c = LspClient()
+def _started(command: list[str] | None = None, env: dict[str, str] | None = None) -> LspClient:
+    c = LspClient(command, env)
     result = c.request("initialize", {
         "processId": None, "rootUri": ROOT.as_uri(),
         "capabilities": {"general": {"positionEncodings": ["utf-16"]},
@@ -410,3 +412,112 @@ def test_stdout_holds_only_protocol_frames():
     assert c.junk == []
     assert c.frames >= 3
     assert b"Traceback" not in c.stderr
+
+
+NOISY_MODULE = """\
+import os, pathlib, sys
+pathlib.Path(os.environ["NOISY_MARKER"]).write_text("imported")
+print("noisy_ops: hello from print")
+os.write(1, b"noisy_ops: hello from fd 1\\n")
+"""
+
+CUSTOM = """experiment "custom" {
+  use "noisy_ops"
+  data { source = sklearn.digits }
+  objective { maximize val.accuracy }
+  space layers {
+    dense(units = choice(16, 32))
+    my_block(width = choice(8, 16))
+  }
+  budget { trials = 500 }
+  strategy random
+}
+"""
+
+
+def _exercise(c: LspClient, uri: str, text: str) -> list[dict[str, Any]]:
+    """Open, change, and ask for every feature: what an editor does in the first second."""
+    diags = c.open(uri, text)
+    c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                        "contentChanges": [{"text": text + "\n"}]})
+    c.diagnostics_for(uri)
+    doc = {"textDocument": {"uri": uri}}
+    for needle in ("my_block", "dense", "space layers", "random"):
+        c.request("textDocument/hover", {**doc, "position": _pos(text, needle, 1)})
+    c.request("textDocument/completion", {**doc, "position": _pos(text, "units = ", 8)})
+    c.request("textDocument/documentSymbol", doc)
+    c.request("textDocument/formatting", {**doc, "options": {"tabSize": 2,
+                                                             "insertSpaces": True}})
+    c.request("textDocument/definition", {**doc, "position": _pos(text, "my_block")})
+    return diags
+
+
+def test_stdout_holds_only_frames_with_custom_ops_and_warnings(tmp_path):
+    (tmp_path / "noisy_ops.py").write_text(NOISY_MODULE, encoding="utf-8")
+    marker = tmp_path / "imported.txt"
+    env = {**os.environ, "NOISY_MARKER": str(marker),
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    c = _started(env=env)
+    try:
+        diags = _exercise(c, _uri("custom.nas"), CUSTOM)
+        assert c.close() == 0
+    finally:
+        if c.proc.poll() is None:
+            c.proc.kill()
+    assert _errors(diags) == [], diags
+    assert [d for d in diags if d["severity"] == 2], diags  # warnings travel too
+    assert c.junk == []
+    assert not marker.exists()  # a spec is data: the editor never imports its modules
+    assert b"Traceback" not in c.stderr
+
+
+def test_output_from_inside_the_server_never_reaches_stdout():
+    # a handler that prints and writes to file descriptor 1, as a careless plugin might
+    wrapper = (
+        "import os\n"
+        "from nasdsl.lsp import diagnostics, server\n"
+        "checked = diagnostics.diagnostics\n"
+        "def noisy(doc):\n"
+        "    print('print() while checking')\n"
+        "    os.write(1, b'fd 1 while checking\\n')\n"
+        "    return checked(doc)\n"
+        "diagnostics.diagnostics = noisy\n"
+        "server.serve_stdio()\n"
+    )
+    c = _started([sys.executable, "-c", wrapper])
+    try:
+        diags = c.open(_uri("noisy.nas"), QUICKSTART.replace("sklearn.digits", "sklearn.digit"))
+        assert c.close() == 0
+    finally:
+        if c.proc.poll() is None:
+            c.proc.kill()
+    assert _errors(diags), diags  # the server still works: the unknown dataset is reported
+    assert c.junk == []
+    assert b"print() while checking" in c.stderr and b"fd 1 while checking" in c.stderr
+
+
+def test_space_measures_are_reused_when_only_positions_change():
+    from nasdsl.lang import analysis, parse_spec
+    from nasdsl.lsp import memo
+
+    calls = []
+
+    def counted(spec):
+        calls.append(spec)
+        return analysis.chain_measures(spec)
+
+    cached = memo.memoized(counted)
+    first = parse_spec(QUICKSTART, "a.nas").spec
+    shifted = parse_spec("# a new first line\n" + QUICKSTART.replace("seed        = 7",
+                                                                        "seed = 8"), "a.nas").spec
+    assert first is not None and shifted is not None
+    assert first.space.span.line + 1 == shifted.space.span.line
+    assert memo.fingerprint(first.space) == memo.fingerprint(shifted.space)
+    assert cached(first) == cached(shifted) == analysis.chain_measures(first)
+    assert len(calls) == 1  # the second spec only moved the space down a line
+
+    wider = parse_spec(QUICKSTART.replace("choice(32, 64, 128)", "choice(32, 64, 256)"),
+                       "a.nas").spec
+    assert memo.fingerprint(wider.space) != memo.fingerprint(first.space)
+    assert cached(wider) == analysis.chain_measures(wider)
+    assert len(calls) == 2

@@ -3,6 +3,7 @@ and tokenizing real specs the way VS Code does (vscode-textmate + vscode-oniguru
 
 from __future__ import annotations
 
+import fcntl
 import json
 import re
 import shutil
@@ -94,17 +95,41 @@ def test_vscode_manifest_points_at_the_grammar():
 # ------------------------------------------------------------------ real tokenization
 
 
+def _node_modules_complete() -> bool:
+    manifest = json.loads((VSCODE / "package.json").read_text(encoding="utf-8"))
+    names = {**manifest.get("dependencies", {}), **manifest.get("devDependencies", {})}
+    return all((VSCODE / "node_modules" / name / "package.json").is_file() for name in names)
+
+
+def ensure_node_modules() -> tuple[str, str]:
+    """Paths of node and npm, after `npm ci` in editors/vscode when a package is missing.
+
+    A file lock keeps two pytest-xdist workers from running `npm ci` at the same time.
+    """
+    node, npm = shutil.which("node"), shutil.which("npm")
+    assert node and npm, "the editor tests need Node.js 20 with npm on PATH"
+    with open(VSCODE / "package-lock.json", "rb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not _node_modules_complete():
+                proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=VSCODE,
+                                      capture_output=True, text=True, timeout=300)
+                assert proc.returncode == 0, f"npm ci failed in editors/vscode:\n{proc.stderr}"
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return node, npm
+
+
+def run_npm_script(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`npm run SCRIPT -- ARGS` in editors/vscode, output captured."""
+    _, npm = ensure_node_modules()
+    command = [npm, "run", "--silent", script] + (["--", *args] if args else [])
+    return subprocess.run(command, cwd=VSCODE, capture_output=True, text=True, timeout=120)
+
+
 @pytest.fixture(scope="module")
 def tokenize():
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
-    if not (VSCODE / "node_modules" / "vscode-textmate").is_dir():
-        npm = shutil.which("npm")
-        assert npm is not None, "node without npm: run npm ci in editors/vscode"
-        proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=VSCODE,
-                              capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, f"npm ci failed in editors/vscode:\n{proc.stderr}"
+    node, _ = ensure_node_modules()
 
     def run(path: Path) -> list[tuple[str, list[str]]]:
         proc = subprocess.run([node, str(VSCODE / "scripts" / "tokenize.js"), str(GRAMMAR),
@@ -174,3 +199,66 @@ def test_units_money_and_comments(tokenize, tmp_path):
     assert _has(_scopes_of(tokens, "adam"), "entity.name.function")
     assert _has(_scopes_of(tokens, "lr"), "variable.parameter")
     assert _has(_scopes_of(tokens, "constraints"), "keyword.control")
+
+
+# ------------------------------------------------------------------ vscode-tmgrammar-test
+
+SYNTAX_TESTS = VSCODE / "test" / "syntax"
+UPDATE_SNAPSHOTS = "cd editors/vscode && npm run snap:update"
+
+
+def test_grammar_unit_tests_pass():
+    files = sorted(SYNTAX_TESTS.glob("*.nas"))
+    assert {f.stem for f in files} >= {"keywords", "names", "numbers", "strings_comments",
+                                       "primitives_operators"}
+    for f in files:
+        assert f.read_text(encoding="utf-8").startswith('# SYNTAX TEST "source.nas"'), f
+    proc = run_npm_script("test:grammar")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for f in files:
+        assert f"test/syntax/{f.name} run" in proc.stdout, proc.stdout
+
+
+def test_a_wrong_scope_assertion_fails(tmp_path):
+    node, _ = ensure_node_modules()
+    case = tmp_path / "wrong.nas"
+    case.write_text('# SYNTAX TEST "source.nas"\n'
+                    "  strategy random\n"
+                    "#          ^^^^^^ keyword.control.nas\n", encoding="utf-8")
+    tool = VSCODE / "node_modules" / "vscode-tmgrammar-test" / "dist" / "unit.js"
+    proc = subprocess.run([node, str(tool), "--config", "package.json", str(case)], cwd=VSCODE,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "missing required scopes: keyword.control.nas" in proc.stdout
+    assert "entity.name.type.strategy.nas" in proc.stdout
+
+
+def test_every_spec_has_a_current_grammar_snapshot():
+    specs = sorted((ROOT / "specs").glob("*.nas"))
+    proc = run_npm_script("test:snap")
+    assert proc.returncode == 0, \
+        f"{proc.stdout}\n{proc.stderr}\nafter checking the diff, refresh with: {UPDATE_SNAPSHOTS}"
+    assert f"{len(specs)} grammar snapshots match specs/" in proc.stdout
+
+
+def test_stale_and_missing_snapshots_fail(tmp_path):
+    specs, snaps = tmp_path / "specs", tmp_path / "snaps"
+    specs.mkdir()
+    spec = specs / "a.nas"
+    spec.write_text('experiment "a" {\n  strategy random  # searched\n}\n', encoding="utf-8")
+    dirs = ("--specs", str(specs), "--snapshots", str(snaps))
+
+    assert run_npm_script("snap:update", *dirs).returncode == 0
+    assert (snaps / "a.nas.snap").is_file()
+    ok = run_npm_script("test:snap", *dirs)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+    spec.write_text('experiment "a" {\n  strategy = random  # searched\n}\n', encoding="utf-8")
+    stale = run_npm_script("test:snap", *dirs)
+    assert stale.returncode != 0 and "snap:update" in stale.stderr
+
+    assert run_npm_script("snap:update", *dirs).returncode == 0
+    (specs / "b.nas").write_text(spec.read_text(encoding="utf-8"), encoding="utf-8")
+    missing = run_npm_script("test:snap", *dirs)
+    assert missing.returncode != 0 and "no snapshot for specs/b.nas" in missing.stderr
+    assert not (snaps / "b.nas.snap").exists()  # checking never writes a snapshot

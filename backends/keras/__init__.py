@@ -1,15 +1,20 @@
 """Keras 3 backend (TensorFlow CPU): Architecture IR → keras.Model, trained with model.fit.
 
-Importing this package sets KERAS_BACKEND=tensorflow before keras is imported. Images are
-channels-last inside Keras: the backend transposes (N, C, H, W) arrays at its boundary and
-the IR stays channels-first.
+Importing this package sets KERAS_BACKEND=tensorflow before keras is imported, and loads
+TensorFlow with its start-up notices filtered out (nasdsl.backends.keras.quiet). Images
+are channels-last inside Keras: the backend transposes (N, C, H, W) arrays at its boundary
+and the IR stays channels-first.
 """
 
 import os
 
-os.environ["KERAS_BACKEND"] = "tensorflow"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from nasdsl.backends.keras.quiet import environment, quiet_stderr
 
-from nasdsl.backends.keras.backend import KerasBackend  # noqa: E402
+os.environ["KERAS_BACKEND"] = "tensorflow"
+environment()
+
+with quiet_stderr():
+    import tensorflow  # noqa: F401  (its C++ notices are printed while it loads)
+    from nasdsl.backends.keras.backend import KerasBackend
 
 __all__ = ["KerasBackend"]

@@ -55,6 +55,13 @@ class KerasBackend:
 
     name = "keras"
 
+    def weight_sharing_search(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Not supported: the weight-sharing strategies need the PyTorch backend."""
+        from nasdsl.run.backend import BackendError
+
+        raise BackendError("the Keras backend does not support weight-sharing strategies "
+                           "(enas, darts, ofa): set `backend = torch` to use them")
+
     def build(self, arch: Architecture, seed: int) -> keras.Model:
         """A fresh, seeded functional model."""
         keras.utils.set_random_seed(seed)

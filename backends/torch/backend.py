@@ -96,6 +96,13 @@ class TorchBackend:
         torch.save(model.state_dict(), target)
         return target
 
+    def weight_sharing_search(self, settings: Any, config: dict[str, Any], data: Any,
+                              log: Any = None) -> dict[str, Any]:
+        """Run an ENAS, DARTS or once-for-all supernet search (nasdsl.weightsharing)."""
+        from nasdsl.backends.torch.supernet_search import run_search
+
+        return run_search(settings, config, data, log or (lambda _: None))
+
     def describe(self, model: Any) -> str:
         """The module tree, for debugging."""
         return str(model)

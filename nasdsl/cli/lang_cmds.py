@@ -1,4 +1,4 @@
-"""Commands on spec files: check, fmt, compile."""
+"""Commands on spec files: check, fmt, compile, space."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         for r in results:
             print_diagnostics(r)
             if r.ok:
-                n = len(r.diagnostics)
+                n = sum(d.severity.value == "warning" for d in r.diagnostics)
                 extra = f" ({n} warning{'s' if n != 1 else ''})" if n else ""
                 print(f"{r.file}: ok{extra}", file=sys.stderr)
     return EXIT_OK if all(r.ok for r in results) else EXIT_SPEC
@@ -39,7 +39,12 @@ def cmd_fmt(args: argparse.Namespace) -> int:
         path = Path(name)
         if not path.is_file():
             raise UsageError(f"no such spec file: {name}")
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            print(f"{name}: error[NAS004]: the file is not UTF-8 text", file=sys.stderr)
+            status = EXIT_SPEC
+            continue
         try:
             formatted = format_source(text, name)
         except SpecError as err:
@@ -48,7 +53,14 @@ def cmd_fmt(args: argparse.Namespace) -> int:
             continue
         if formatted == text:
             continue
-        if args.check:
+        if args.diff:
+            import difflib
+
+            sys.stdout.writelines(difflib.unified_diff(
+                text.splitlines(keepends=True), formatted.splitlines(keepends=True),
+                f"{name}", f"{name} (formatted)"))
+            status = max(status, EXIT_SPEC)
+        elif args.check:
             print(f"{name}: would be reformatted", file=sys.stderr)
             status = max(status, EXIT_SPEC)
         else:
@@ -70,8 +82,44 @@ def cmd_compile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_space(args: argparse.Namespace) -> int:
+    """Print the size of a spec's space, its static measures and constraint shares."""
+    from nasdsl.lang.analysis import space_report
+    from nasdsl.lang.units import Dimension, format_quantity
+
+    result = load(args.file)
+    if not result.ok or result.spec is None:
+        print_diagnostics(result)
+        return EXIT_SPEC
+    if args.samples < 1:
+        raise UsageError("--samples must be at least 1")
+    report = space_report(result.spec, samples=args.samples, seed=args.seed)
+    size = report.size
+    print(f"space {result.spec.space.kind} of {result.spec.name}")
+    print(f"  architectures      {report.size_text()}")
+    if size.training > 1 or size.training_continuous:
+        extra = f" (times continuous: {', '.join(size.training_continuous)})" \
+            if size.training_continuous else ""
+        print(f"  training configs   {size.training:,}{extra}")
+    if not report.measures:
+        print(f"  measures           unavailable: {report.note}")
+        return EXIT_OK
+    how = "every architecture" if report.exact else \
+        f"a random sample of {report.examined:,} (seed {args.seed})"
+    print(f"  measured over      {how}"
+          + (f"; {report.invalid:,} cannot be built" if report.invalid else ""))
+    dims = {"params": Dimension.COUNT, "model_size": Dimension.SIZE, "flops": Dimension.COUNT}
+    print(f"  {'':18} {'min':>10} {'median':>10} {'max':>10}")
+    for m in report.measures:
+        cells = [format_quantity(v, dims[m.name]) for v in (m.low, m.median, m.high)]
+        print(f"  {m.name:18} {cells[0]:>10} {cells[1]:>10} {cells[2]:>10}")
+    for share in report.shares:
+        print(f"  {share.share:7.1%} satisfy {share.text}")
+    return EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add check, fmt and compile to the command parser."""
+    """Add check, fmt, compile and space to the command parser."""
     p = sub.add_parser("check", help="check specs for errors")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -80,9 +128,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fmt", help="format specs in the canonical layout")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--check", action="store_true", help="only report unformatted files")
+    p.add_argument("--diff", action="store_true",
+                   help="print what formatting would change (a unified diff); change nothing")
     p.set_defaults(func=cmd_fmt)
 
     p = sub.add_parser("compile", help="compile a spec to a Hydra config directory")
     p.add_argument("file", metavar="FILE")
     p.add_argument("-o", "--output", required=True, metavar="DIR")
     p.set_defaults(func=cmd_compile)
+
+    p = sub.add_parser("space", help="size and static measures of a spec's search space")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--samples", type=int, default=500, metavar="N",
+                   help="architectures sampled when the space is too large to enumerate")
+    p.add_argument("--seed", type=int, default=0, help="seed of the sample")
+    p.set_defaults(func=cmd_space)

@@ -116,17 +116,68 @@ def space_to_config(space: ast.Space) -> dict[str, Any]:
     return out
 
 
+def constraint_to_config(c: ast.Constraint) -> dict[str, Any]:
+    """One constraint as the runner reads it (shape documented in docs/compiled-config.md)."""
+    return {"subject": c.subject, "op": c.op, "value": c.value, "text": c.text,
+            "dimension": c.dimension.value, "target": c.is_target, "soft": bool(c.soft),
+            "batch": c.batch, "device": c.device, "quantized": c.quantized}
+
+
+def spec_dir(spec: ast.Spec) -> Path:
+    """The folder relative paths of the spec are resolved against (cwd for unnamed text)."""
+    file = spec.span.file
+    if not file or file.startswith("<"):
+        return Path.cwd()
+    return Path(file).resolve().parent
+
+
+_URL_PREFIXES = ("sqlite:", "postgresql", "mysql", "oracle:", "mssql", "journal:")
+
+
+def _resolve(path: str, base: Path) -> str:
+    if path.startswith(_URL_PREFIXES) or "://" in path:
+        return path
+    return str((base / Path(path).expanduser()).resolve())
+
+
+def _preprocess(data: ast.DataSpec) -> dict[str, Any]:
+    p = data.preprocess
+    if p is None:
+        numeric = {"standard": "standardize", "minmax": "minmax"}.get(data.normalize, "none")
+        return {"numeric": numeric, "categorical": "onehot", "impute": "mean",
+                "fill_value": None, "categorical_columns": "auto"}
+    columns = p.categorical_columns
+    return {"numeric": p.numeric, "categorical": p.categorical, "impute": p.impute,
+            "fill_value": p.fill_value,
+            "categorical_columns": columns if isinstance(columns, str) else list(columns)}
+
+
+_DEFAULT_EXECUTION = {"workers": 1, "launcher": "basic", "storage": None, "device": "auto",
+                      "retries": 0, "trial_timeout_s": None, "trial_memory_bytes": None}
+
+
+def _early_stop(call: ast.Call) -> dict[str, Any]:
+    """{name, min_epochs, eta, …}: the given parameters over the registry's defaults."""
+    from nasdsl.lang.registry import EARLY_STOPPING
+
+    spec = EARLY_STOPPING.get(call.name)
+    defaults = {p.name: p.default for p in spec.params if p.default is not None} if spec else {}
+    return {"name": call.name, **defaults, **_params(call.params)}
+
+
 def spec_to_config(spec: ast.Spec) -> dict[str, Any]:
-    """The experiment as a plain, JSON/YAML-ready dictionary."""
+    """The experiment as a plain, JSON/YAML-ready dictionary (see docs/compiled-config.md)."""
+    base = spec_dir(spec)
     data = plain(spec.data)
+    data["preprocess"] = _preprocess(spec.data)
     data["split"] = {"train": spec.data.split.train, "val": spec.data.split.val,
                      "test": spec.data.split.test}
     train = plain(spec.train)
     train["optimizer"] = {"name": spec.train.optimizer.name,
                           **_params(spec.train.optimizer.params)}
     strategy = {"name": spec.strategy.name, **_params(spec.strategy.params)}
-    if getattr(spec.strategy, "early_stop", None) is not None:
-        strategy["early_stop"] = plain(spec.strategy.early_stop)
+    if spec.strategy.early_stop is not None:
+        strategy["early_stop"] = _early_stop(spec.strategy.early_stop)
     budget = plain(spec.budget)
     config: dict[str, Any] = {
         "experiment": {"name": spec.name, "seed": spec.seed, "description": spec.description,
@@ -134,30 +185,29 @@ def spec_to_config(spec: ast.Spec) -> dict[str, Any]:
                        "uses": [u.module for u in getattr(spec, "uses", ())]},
         "data": data,
         "objective": [{"direction": g.direction, "metric": g.metric} for g in spec.objective.goals],
-        "constraints": [
-            {"subject": c.subject, "op": c.op, "value": c.value, "text": c.text,
-             "dimension": c.dimension.value, "target": c.is_target,
-             "soft": bool(getattr(c, "soft", False))}
-            for c in spec.constraints
-        ],
+        "constraints": [constraint_to_config(c) for c in spec.constraints],
+        "targets": [{"name": t.name,
+                     "constraints": [constraint_to_config(c) for c in t.constraints]}
+                    for t in spec.targets],
         "space": space_to_config(spec.space),
         "train": train,
         "budget": budget,
         "strategy": strategy,
         "backend": spec.backend,
+        "backend_options": {k: _resolve(v, base) if k == "path" else v
+                            for k, v in spec.backend_options},
+        "warm_start": [_resolve(w, base) for w in spec.warm_start],
     }
-    for block in ("pilot", "final", "export", "execution"):
-        value = getattr(spec, block, None)
-        if value is not None:
-            config[block] = plain(value)
-    baselines = getattr(spec, "baselines", ())
-    if baselines:
-        config["baselines"] = [
-            {"name": b.name,
-             "layers": None if b.layers is None else [_layer_item(i) for i in b.layers],
-             "model": plain(b.model), "train": plain(b.train)}
-            for b in baselines
-        ]
+    for block in ("pilot", "final", "export"):
+        config[block] = plain(getattr(spec, block))
+    config["execution"] = plain(spec.execution) if spec.execution is not None \
+        else dict(_DEFAULT_EXECUTION)
+    config["baselines"] = [
+        {"name": b.name,
+         "layers": None if b.layers is None else [_layer_item(i) for i in b.layers],
+         "model": plain(b.model), "train": plain(b.train)}
+        for b in spec.baselines
+    ]
     return config
 
 

@@ -57,9 +57,23 @@ def parse_spec(text: str, file: str = "<spec>") -> ParseResult:
 
 
 def load_spec(path: str | Path) -> ParseResult:
-    """Read and check a .nas file."""
+    """Read and check a .nas file (a file that is not UTF-8 is diagnostic NAS004)."""
     p = Path(path)
-    return parse_spec(p.read_text(encoding="utf-8"), str(path))
+    data = p.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        from nasdsl.lang.diagnostics import Span
+
+        before = data[:err.start].decode("utf-8", errors="replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        text = data.decode("utf-8", errors="replace")
+        diag = Diagnostic("NAS004", f"byte 0x{data[err.start]:02x} is not UTF-8 text",
+                          Span(str(path), line, column, line, column + 1),
+                          hint="save the spec as UTF-8")
+        return ParseResult(None, (diag,), text, str(path))
+    return parse_spec(text, str(path))
 
 
 def require_spec(path: str | Path) -> Spec:

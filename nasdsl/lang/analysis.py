@@ -23,6 +23,7 @@ from nasdsl.lang.semantics import Checker
 from nasdsl.lang.units import Dimension, format_quantity
 
 MAX_STATES = 20_000  # give up exact measure counting beyond this many distinct states
+MAX_WORK = 20_000  # … or beyond this many shape inferences (keeps `check` within ~10 ms)
 
 
 @dataclass(frozen=True)
@@ -159,17 +160,40 @@ class ChainMeasures:
     invalid: int  # architectures that fail shape inference
     total: int
 
-    def satisfying(self, measure: str, op: str, limit: float) -> int:
-        """Architectures whose measure meets `measure OP limit`."""
+    def satisfying(self, measure: str, op: str, limit: float,
+                   quantized: str | None = None) -> int:
+        """Architectures whose measure meets `measure OP limit` (after quantization)."""
         index = {"params": 0, "model_size": 1, "flops": 2}[measure]
+        scale = quantized_scale(measure, quantized)
         ok = (lambda v: v <= limit) if op == "<=" else (lambda v: v < limit)
-        return sum(n for key, n in self.counts.items() if ok(key[index]))
+        return sum(n for key, n in self.counts.items() if ok(key[index] * scale))
 
-    def extent(self, measure: str) -> tuple[int, int]:
+    def extent(self, measure: str, quantized: str | None = None) -> tuple[float, float]:
         """Smallest and largest value of a measure over the buildable architectures."""
         index = {"params": 0, "model_size": 1, "flops": 2}[measure]
-        values = [key[index] for key in self.counts]
+        scale = quantized_scale(measure, quantized)
+        values = [key[index] * scale for key in self.counts]
         return min(values), max(values)
+
+    def quantiles(self, measure: str) -> tuple[int, int, int]:
+        """Minimum, median and maximum of a measure, each architecture counted once."""
+        index = {"params": 0, "model_size": 1, "flops": 2}[measure]
+        pairs = sorted((key[index], n) for key, n in self.counts.items())
+        total = sum(n for _, n in pairs)
+        seen, median = 0, pairs[-1][0]
+        for value, n in pairs:
+            seen += n
+            if 2 * seen >= total:
+                median = value
+                break
+        return pairs[0][0], median, pairs[-1][0]
+
+
+def quantized_scale(measure: str, quantized: str | None) -> float:
+    """Factor from float32 model bytes to bytes after quantization (1 for other measures)."""
+    if quantized is None or measure != "model_size":
+        return 1.0
+    return reg.QUANTIZATIONS[quantized][1] / 4.0
 
 
 class _TooLarge(Exception):
@@ -203,9 +227,13 @@ def chain_measures(spec: ast.Spec) -> ChainMeasures | None:
     outputs = ds.classes if ds.task is reg.Task.CLASSIFICATION else 1
     State = tuple[tuple[int, ...], int, int, int]
     invalid = 0
+    work = 0
 
     def apply(states: Counter[State], layer: Any) -> Counter[State]:
-        nonlocal invalid
+        nonlocal invalid, work
+        work += len(states)
+        if work > MAX_WORK:
+            raise _TooLarge()
         out: Counter[State] = Counter()
         for (shp, p, b, f), n in states.items():
             try:
@@ -326,16 +354,165 @@ def _measure_diagnostics(spec: ast.Spec, m: ChainMeasures, c: Checker) -> None:
                   "nothing in those; their trials will fail")
     buildable = m.total - m.invalid
     for k in spec.constraints:
-        if k.subject not in _STATIC or k.soft:
+        if k.subject not in _STATIC:
             continue
-        ok = m.satisfying(k.subject, k.op, k.value)
-        low, high = m.extent(k.subject)
+        ok = m.satisfying(k.subject, k.op, k.value, k.quantized)
+        low, high = m.extent(k.subject, k.quantized)
         dim = Dimension.SIZE if k.subject == "model_size" else Dimension.COUNT
+        after = f" after {k.quantized} quantization" if k.quantized else ""
         extent = (f"the space ranges from {format_quantity(low, dim)} to "
-                  f"{format_quantity(high, dim)} {k.subject}")
-        if ok == 0:
-            c.warning("NAS408", f"{k.subject} {k.op} {k.text} excludes the whole space",
-                      k.span, hint="raise the limit or shrink the layers", notes=(extent,))
+                  f"{format_quantity(high, dim)} {k.subject}{after}")
+        limit = f"{k.subject} {k.op} {k.text}"
+        if ok == 0 and not k.soft:
+            c.error("NAS420", f"even the smallest architecture breaks {limit}", k.span,
+                    hint="raise the limit, shrink the layers, or add `soft` to make it a "
+                    "penalty", notes=(extent,))
+        elif ok == 0:
+            c.warning("NAS408", f"{limit} excludes the whole space", k.span,
+                      hint="raise the limit or shrink the layers", notes=(extent,))
+        elif ok < 0.1 * buildable:
+            c.warning("NAS409", f"{limit} excludes more than 90% of the space: only {ok:,} "
+                      f"of {buildable:,} architectures satisfy it", k.span, notes=(extent,))
         elif ok < buildable:
-            c.info("NAS409", f"only {ok:,} of {buildable:,} architectures satisfy "
-                   f"{k.subject} {k.op} {k.text}", k.span, notes=(extent,))
+            c.info("NAS409", f"only {ok:,} of {buildable:,} architectures satisfy {limit}",
+                   k.span, notes=(extent,))
+
+
+# ---------------------------------------------------------------- `nasdsl space`
+
+
+@dataclass(frozen=True)
+class MeasureSummary:
+    """Minimum, median and maximum of one static measure over the space (or a sample)."""
+
+    name: str
+    low: float
+    median: float
+    high: float
+
+
+@dataclass(frozen=True)
+class ConstraintShare:
+    """The share of the space that satisfies one static constraint."""
+
+    text: str
+    share: float
+    soft: bool
+
+
+@dataclass(frozen=True)
+class SpaceReport:
+    """What `nasdsl space` prints: size, measures and constraint shares."""
+
+    size: SpaceSize
+    exact: bool  # measures over every architecture (True) or over a random sample
+    examined: int  # architectures the measures are computed over
+    invalid: int  # of those, how many cannot be built
+    measures: tuple[MeasureSummary, ...]
+    shares: tuple[ConstraintShare, ...]
+    note: str = ""  # why measures are missing, when they are
+
+    def size_text(self) -> str:
+        """The number of architectures: exact below 10^15, else its log10."""
+        n = self.size.architectures
+        text = f"{n:,}" if n < 10**15 else f"10^{math.log10(n):.1f}"
+        if self.size.continuous:
+            text += f" (times continuous: {', '.join(self.size.continuous)})"
+        return text
+
+
+class _RandomSuggest:
+    """Seeded random decisions, without Optuna (keeps `nasdsl space` light)."""
+
+    def __init__(self, seed: int):
+        import random
+
+        self.rng = random.Random(seed)
+
+    def categorical(self, name: str, options: list[Any]) -> Any:
+        return self.rng.choice(options)
+
+    def integer(self, name: str, low: int, high: int, step: int) -> int:
+        return self.rng.randrange(low, high + 1, step)
+
+    def real(self, name: str, low: float, high: float, log: bool) -> float:
+        if log:
+            return math.exp(self.rng.uniform(math.log(low), math.log(high)))
+        return self.rng.uniform(low, high)
+
+
+def _sampled(spec: ast.Spec, samples: int, seed: int) -> tuple[list[tuple[int, int, int]], int]:
+    from nasdsl.compile import spec_to_config
+    from nasdsl.space.search_space import SearchSpace
+    from nasdsl.space.shapes import ShapeError, measure
+
+    space = SearchSpace(spec_to_config(spec))
+    suggest = _RandomSuggest(seed)
+    out: list[tuple[int, int, int]] = []
+    invalid = 0
+    for _ in range(samples):
+        try:
+            m = measure(space.sample(suggest))
+        except (ShapeError, ValueError):
+            invalid += 1
+            continue
+        out.append((m.params, m.model_bytes, m.flops))
+    return out, invalid
+
+
+def space_report(spec: ast.Spec, samples: int = 500, seed: int = 0) -> SpaceReport:
+    """Size, params/bytes/FLOPs and constraint shares of a checked spec's space.
+
+    Exact for a layer chain small enough to enumerate; otherwise over `samples` seeded
+    random architectures. No framework is imported.
+    """
+    size = space_size(spec)
+    chain = chain_measures(spec)
+    static = [k for k in spec.constraints if k.subject in _STATIC]
+    if chain is not None:
+        buildable = chain.total - chain.invalid
+        if not buildable:
+            return SpaceReport(size, True, chain.total, chain.invalid, (), (),
+                               "no architecture can be built")
+        measures = tuple(MeasureSummary(name, *map(float, chain.quantiles(name)))
+                         for name in _STATIC)
+        shares = tuple(ConstraintShare(_limit_text(k), chain.satisfying(
+            k.subject, k.op, k.value, k.quantized) / buildable, k.soft) for k in static)
+        return SpaceReport(size, True, chain.total, chain.invalid, measures, shares)
+    ds = reg.DATASETS.get(spec.data.source) if spec.data.kind == "builtin" else None
+    custom = isinstance(spec.space, ast.LayerSpace) and any(
+        op.custom for op in _walk(spec.space.items))
+    if ds is None or custom:
+        why = "custom ops" if custom else "the data is not a built-in dataset"
+        return SpaceReport(size, False, 0, 0, (), (), f"measures need shapes: {why}")
+    rows, invalid = _sampled(spec, samples, seed)
+    if not rows:
+        return SpaceReport(size, False, samples, invalid, (), (),
+                           "no sampled architecture can be built")
+    measures = []
+    for i, name in enumerate(_STATIC):
+        values = sorted(r[i] for r in rows)
+        measures.append(MeasureSummary(name, float(values[0]),
+                                       float(values[(len(values) - 1) // 2]),
+                                       float(values[-1])))
+    shares = []
+    for k in static:
+        i = _STATIC.index(k.subject)
+        scale = quantized_scale(k.subject, k.quantized)
+        ok = sum(1 for r in rows if (r[i] * scale <= k.value if k.op == "<="
+                                     else r[i] * scale < k.value))
+        shares.append(ConstraintShare(_limit_text(k), ok / len(rows), k.soft))
+    return SpaceReport(size, False, samples, invalid, tuple(measures), tuple(shares))
+
+
+def _walk(items: Iterable[ast.LayerItem]) -> Iterable[ast.LayerOp]:
+    from nasdsl.lang.blocks_space import walk_ops
+
+    return walk_ops(tuple(items))
+
+
+def _limit_text(k: ast.Constraint) -> str:
+    text = f"{k.subject} {k.op} {k.text}"
+    if k.quantized:
+        text += f" quantized {k.quantized}"
+    return text + (" soft" if k.soft else "")

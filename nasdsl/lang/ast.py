@@ -96,6 +96,18 @@ class Split:
 
 
 @dataclass(frozen=True)
+class Preprocess:
+    """preprocess { … } in data: how tabular features are scaled, encoded and imputed."""
+
+    numeric: str  # "standardize" | "minmax" | "none"
+    categorical: str  # "onehot" | "ordinal"
+    impute: str  # "mean" | "median" | "most_frequent" | "constant" | "none"
+    categorical_columns: str | tuple[str | int, ...]  # "auto" (by dtype) or column names
+    span: Span
+    fill_value: int | float | str | None = None  # impute = constant(value = …)
+
+
+@dataclass(frozen=True)
 class DataSpec:
     """data { … }."""
 
@@ -112,6 +124,7 @@ class DataSpec:
     normalize: str = "standard"  # "standard" | "minmax" | "none"
     task: str = "classification"  # declared, or inferred from a built-in dataset
     delimiter: str = ","  # csv: field separator
+    preprocess: Preprocess | None = None  # tabular preprocessing (None: the defaults)
 
 
 @dataclass(frozen=True)
@@ -151,6 +164,7 @@ class Constraint:
     soft: bool = False  # a penalty rather than a hard limit
     batch: int | None = None  # latency / peak_memory: batch size of the measurement
     device: str | None = None  # latency / peak_memory: "cpu" | "cuda" (None: the trial's)
+    quantized: str | None = None  # measured after quantization: "int8" | "float16" | None
 
 
 @dataclass(frozen=True)
@@ -298,6 +312,16 @@ class TrainSpec:
     schedule: Call | None = None  # None: constant learning rate
     augment: Augment | None = None
     precision: str = "fp32"  # "fp32" | "mixed" | "bf16"
+    prune: Prune | None = None  # magnitude pruning after training
+
+
+@dataclass(frozen=True)
+class Prune:
+    """prune { sparsity = 50% }: magnitude pruning of a trained model, then fine-tuning."""
+
+    sparsity: float  # fraction of weights set to zero
+    fine_tune: int  # epochs of fine-tuning after pruning
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -311,7 +335,7 @@ class Budget:
     trial_hours_s: float | None = None  # trial time summed over trials, seconds
     trial_time_s: float | None = None  # limit of one trial, seconds
     money: float | None = None  # spending limit, $
-    rate_per_h: float | None = None  # $ per device hour
+    rate_per_h: float | None = None  # $ per device hour (`rate`, or its synonym `cost`)
 
 
 @dataclass(frozen=True)
@@ -354,6 +378,15 @@ class Baseline:
 
 
 @dataclass(frozen=True)
+class Scale:
+    """scale { cells = 2x; channels = 2x }: NASNet-style transfer to a larger network."""
+
+    cells: float  # multiplier of the layout's cell repeats
+    channels: float  # multiplier of the stem and cell channels
+    span: Span
+
+
+@dataclass(frozen=True)
 class Final:
     """final { … }: retrain the best candidates with several seeds."""
 
@@ -361,6 +394,8 @@ class Final:
     seeds: int
     epochs: int | None
     span: Span
+    scale: Scale | None = None  # rebuild the best cells larger before retraining
+    ensemble: int | None = None  # average the predictions of the best k retrained models
 
 
 @dataclass(frozen=True)
@@ -380,6 +415,18 @@ class Execution:
     launcher: str
     storage: str | None
     device: str
+    span: Span
+    retries: int = 0  # times a failed trial is run again
+    trial_timeout_s: float | None = None  # a trial running longer is stopped
+    trial_memory_bytes: float | None = None  # memory limit of one trial
+
+
+@dataclass(frozen=True)
+class Target:
+    """target "phone" { latency <= 5 ms; … }: a named deployment target with its own limits."""
+
+    name: str
+    constraints: tuple[Constraint, ...]
     span: Span
 
 
@@ -406,3 +453,6 @@ class Spec:
     final: Final | None = None
     export: Export | None = None
     execution: Execution | None = None
+    backend_options: tuple[tuple[str, str], ...] = ()  # table("x.csv") → (("path", "x.csv"),)
+    warm_start: tuple[str, ...] = ()  # earlier run directories or study URLs, as written
+    targets: tuple[Target, ...] = ()

@@ -77,7 +77,10 @@ def _experiment(exp: Stmt, c: Checker) -> ast.Spec | None:
     seed = block("seed", lambda s, c: c.int_value(c.one_value(s, "experiment"), "seed", 0), 0)
     description = block("description", lambda s, c: c.string_value(
         c.one_value(s, "experiment"), "description"), "")
-    backend = block("backend", _backend, "torch")
+    backend_call = block("backend", _backend, ("torch", ()))
+    backend, backend_options = backend_call if isinstance(backend_call, tuple) \
+        else ("torch", ())
+    warm_start = block("warm_start", _warm_start, ())
     data = block("data", _data)
     task = data.task if isinstance(data, ast.DataSpec) else None
     dataset = reg.DATASETS.get(data.source) if isinstance(data, ast.DataSpec) \
@@ -102,6 +105,7 @@ def _experiment(exp: Stmt, c: Checker) -> ast.Spec | None:
                         hint=f"the first is at line {seen_names[got.name].span.line}")
             seen_names[got.name] = s
             baselines.append(got)
+    targets = _targets(exp.body, c, task)
     final_ = block("final", final)
     export_ = block("export", export)
     execution_ = block("execution", execution)
@@ -114,7 +118,7 @@ def _experiment(exp: Stmt, c: Checker) -> ast.Spec | None:
     spec = ast.Spec(name, int(seed or 0), str(description or ""), data, objective,
                     tuple(constraints or ()), space_, train_, budget_, strategy_, str(backend),
                     exp.span, uses, data.task, pilot_, tuple(baselines), final_, export_,
-                    execution_)
+                    execution_, tuple(backend_options), tuple(warm_start or ()), targets)
     check_consistency(spec, c)
     return spec
 
@@ -146,9 +150,73 @@ def _use(s: Stmt, c: Checker) -> ast.Use:
     return ast.Use(module, s.span)
 
 
-def _backend(s: Stmt, c: Checker) -> str:
-    return str(c.name_value(c.one_value(s, "experiment"), "backend", reg.BACKENDS,
-                            "NAS306").value)
+def _backend(s: Stmt, c: Checker) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """backend = torch | keras | table("results.csv"): the name and its options."""
+    phrase = c.one_value(s, "experiment")
+    term = phrase.single
+    if term is not None and term.kind == "call":
+        name_span = term.name_span or term.span
+        if term.text not in reg.BACKEND_CALLS:
+            raise c.unknown("NAS306", "backend", term.text, name_span, reg.BACKENDS)
+        spec = reg.BACKEND_CALLS[term.text]
+        pos, _ = c.call_params(term, spec.params, spec.name, positional=len(spec.positional))
+        options = tuple((p.name, c.string_value(ph, p.name))
+                        for p, ph in zip(spec.positional, pos, strict=True))
+        return spec.name, options
+    name = str(c.name_value(phrase, "backend", reg.BACKENDS, "NAS306").value)
+    if name in reg.BACKEND_CALLS:
+        raise c.error("NAS105", f"backend {name} needs its table", phrase.span,
+                      hint=f'backend = {name}("path/to/results.csv")')
+    return name, ()
+
+
+def _warm_start(s: Stmt, c: Checker) -> tuple[str, ...]:
+    """warm_start = "runs/earlier" or ["runs/a", "sqlite:///runs/b/study.db"]."""
+    phrases = c.expect_assign(s, "experiment")
+    if len(phrases) == 1 and phrases[0].single is not None \
+            and phrases[0].terms[0].kind == "list":
+        phrases = phrases[0].terms[0].items
+    out: list[str] = []
+    for p in phrases:
+        path = c.guarded(lambda p=p: c.string_value(p, "warm_start"))
+        if isinstance(path, str):
+            if not path:
+                c.error("NAS204", "warm_start names an empty path", p.span)
+            elif path in out:
+                c.error("NAS102", f"'{path}' is listed twice", p.span)
+            else:
+                out.append(path)
+    if not out and not phrases:
+        raise c.error("NAS204", "warm_start lists no run", s.span,
+                      hint='warm_start = "runs/earlier-run"')
+    return tuple(out)
+
+
+def _targets(body: list[Stmt], c: Checker, task: str | None) -> tuple[ast.Target, ...]:
+    """Every `target "name" { constraints }` of the experiment."""
+    out: list[ast.Target] = []
+    seen: dict[str, Stmt] = {}
+    for s in body:
+        if s.head != "target":
+            continue
+        with c.within(s.span):
+            if s.kind != "command" or len(s.values) != 1 or s.values[0].single is None \
+                    or s.values[0].terms[0].kind != "string" or s.body is None:
+                c.error("NAS105", 'write: target "name" { constraints }', s.span,
+                        hint='target "phone" { latency <= 5 ms; model_size <= 1 MB }')
+                continue
+            name = s.values[0].terms[0].text
+            if name in seen:
+                c.error("NAS102", f"two targets are named '{name}'", s.values[0].span,
+                        hint=f"the first is at line {seen[name].span.line}")
+                continue
+            seen[name] = s
+            limits = _constraints(s, c, task, "target")
+            if not limits and not any(d.is_error for d in c.diagnostics):
+                c.error("NAS104", f"target '{name}' sets no limit", s.head_span,
+                        hint="latency <= 5 ms; model_size <= 1 MB")
+            out.append(ast.Target(name, limits, s.span))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- data
@@ -202,12 +270,99 @@ def _data(s: Stmt, c: Checker) -> ast.DataSpec:
         lit = c.guarded(lambda: c.name_value(c.one_value(keys["normalize"], "data"),
                                              "normalize", reg.NORMALIZATIONS))
         normalize = str(lit.value) if isinstance(lit, ast.Literal) else normalize
+    preprocess = None
+    if "preprocess" in keys:
+        with c.within(keys["preprocess"].span):
+            got = c.guarded(lambda: _preprocess(keys["preprocess"], c, normalize,
+                                                "normalize" in keys))
+        preprocess = got if isinstance(got, ast.Preprocess) else None
+        if preprocess is not None:  # one scaling, whichever key said it
+            normalize = {v: k for k, v in _SCALING_OF_NORMALIZE.items()}[preprocess.numeric]
+        if preprocess is not None and kind == "images":
+            c.warning("NAS401", "preprocess applies to tables; an image folder is scaled by "
+                      "`normalize`", keys["preprocess"].head_span)
     if not isinstance(split, ast.Split):
         raise Invalid()
     return ast.DataSpec(path, split, stratify, s.span, kind, src.get("target"),  # type: ignore
                         src.get("labels"), src.get("size"), bool(src.get("grayscale", False)),
                         folds if isinstance(folds, int) else None, normalize, task,
-                        str(src.get("delimiter", ",")))
+                        str(src.get("delimiter", ",")), preprocess)
+
+
+_SCALING_OF_NORMALIZE = {"standard": "standardize", "minmax": "minmax", "none": "none"}
+
+
+def _preprocess(s: Stmt, c: Checker, normalize: str, has_normalize: bool) -> ast.Preprocess:
+    """preprocess { numeric; categorical; impute; categorical_columns }."""
+    body = c.expect_block(s, "preprocess")
+    keys = c.keyed(body, "preprocess", reg.BLOCKS["preprocess"].key_names())
+    numeric = _SCALING_OF_NORMALIZE.get(normalize, "standardize")
+    categorical, impute, columns = "onehot", "mean", "auto"
+    fill: int | float | str | None = None
+    for key, st in keys.items():
+        with c.within(st.span):
+            if key == "numeric":
+                lit = c.guarded(lambda st=st: c.name_value(c.one_value(st, "preprocess"),
+                                                           "numeric", reg.NUMERIC_SCALINGS))
+                if isinstance(lit, ast.Literal):
+                    numeric = str(lit.value)
+                    if has_normalize and _SCALING_OF_NORMALIZE.get(normalize) != numeric:
+                        c.error("NAS102", f"preprocess.numeric = {numeric} contradicts "
+                                f"normalize = {normalize}", lit.span,
+                                hint="keep one of them: preprocess.numeric replaces normalize")
+            elif key == "categorical":
+                lit = c.guarded(lambda st=st: c.name_value(c.one_value(st, "preprocess"),
+                                                           "categorical",
+                                                           reg.CATEGORICAL_ENCODINGS))
+                categorical = str(lit.value) if isinstance(lit, ast.Literal) else categorical
+            elif key == "impute":
+                got = c.guarded(lambda st=st: _impute(c.one_value(st, "preprocess"), c))
+                if isinstance(got, tuple):
+                    impute, fill = got
+            else:
+                cols = c.guarded(lambda st=st: _columns(st, c))
+                columns = cols if cols is not None else columns  # type: ignore[assignment]
+    return ast.Preprocess(numeric, categorical, impute, columns, s.span, fill)
+
+
+def _impute(phrase: Phrase, c: Checker) -> tuple[str, int | float | str | None]:
+    term = phrase.single
+    if term is not None and term.kind == "call" and term.text == "constant":
+        _, params = c.call_params(term, (reg.ParamSpec("value", "any", "Fill value.",
+                                                         required=True, searchable=False),),
+                                    "constant")
+        value = params[0].value
+        assert isinstance(value, ast.Literal)
+        if isinstance(value.value, bool):
+            raise c.error("NAS201", "constant(value = …) is a number or a string", value.span)
+        return "constant", value.value
+    lit = c.name_value(phrase, "impute", reg.IMPUTATIONS)
+    if lit.value == "constant":
+        raise c.error("NAS105", "constant imputation needs its value", lit.span,
+                      hint="impute = constant(value = 0)")
+    return str(lit.value), None
+
+
+def _columns(s: Stmt, c: Checker) -> str | tuple[str | int, ...]:
+    phrase = c.one_value(s, "preprocess")
+    term = phrase.single
+    if term is not None and term.kind == "name" and term.text == "auto":
+        return "auto"
+    if term is None or term.kind != "list":
+        raise c.error("NAS201", "categorical_columns is auto or a list of column names",
+                      phrase.span, hint='categorical_columns = ["color", "city"]')
+    out: list[str | int] = []
+    for p in term.items:
+        lit = c.literal(p, "a categorical column")
+        if isinstance(lit.value, bool) or isinstance(lit.value, float) \
+                or (isinstance(lit.value, int) and lit.value < 0) \
+                or (isinstance(lit.value, str) and p.terms[0].kind != "string"):
+            raise c.error("NAS201", "a column is a name in double quotes or a 0-based index",
+                          p.span)
+        if lit.value in out:
+            raise c.error("NAS102", f"column {lit.value!r} is listed twice", p.span)
+        out.append(lit.value)
+    return tuple(out)
 
 
 def _source(phrase: Phrase, c: Checker) -> dict[str, object]:
@@ -400,8 +555,9 @@ def _warn_direction(direction: str, metric: str, term: Term, c: Checker) -> None
                   False else f"{direction} {metric}: larger is better for '{name}'", term.span)
 
 
-def _constraints(s: Stmt, c: Checker, task: str | None) -> tuple[ast.Constraint, ...]:
-    body = c.expect_block(s, "constraints")
+def _constraints(s: Stmt, c: Checker, task: str | None,
+                 block: str = "constraints") -> tuple[ast.Constraint, ...]:
+    body = c.expect_block(s, block)
     out: list[ast.Constraint] = []
     for k in body:
         if k.kind != "compare":
@@ -420,9 +576,7 @@ def _constraint(k: Stmt, c: Checker, task: str | None) -> ast.Constraint:
         raise c.error("NAS201", "a constraint has one bound", k.span)
     op = k.op or "<="
     terms = list(k.values[0].terms)
-    soft = False
-    if len(terms) > 1 and terms[-1].kind == "name" and terms[-1].text in reg.CONSTRAINT_MODIFIERS:
-        soft = terms.pop().text == "soft"
+    soft, quantized = _modifiers(terms, c)
     settings: Term | None = k.call
     # `2 ms (batch = 1)` lexes as the call ms(batch = 1): split the unit from the settings.
     if len(terms) == 2 and terms[1].kind == "call" and terms[1].text in UNITS:
@@ -456,8 +610,12 @@ def _constraint(k: Stmt, c: Checker, task: str | None) -> ast.Constraint:
             raise c.error("NAS204", f"a {k.head} limit must be positive", q.span)
         if m.params and batch is None:
             batch = 1
+        if quantized is not None and m.name in ("params", "flops"):
+            raise c.error("NAS106", f"quantization does not change {m.name}", k.span,
+                          hint="quantized applies to model_size, latency, peak_memory and "
+                          "metric targets")
         return ast.Constraint(k.head, op, q.value, m.dimension, q.text, False, k.span, soft,
-                              batch, device)
+                              batch, device, quantized)
     if settings is not None and k.call is not None:
         raise c.error("NAS106", f"'{k.head}' takes no measurement settings", settings.span)
     metric = _metric_name(Term("name", k.head, k.head_span), c, task, objective=False)
@@ -466,4 +624,27 @@ def _constraint(k: Stmt, c: Checker, task: str | None) -> ast.Constraint:
     fraction = spec is not None and name in ("accuracy", "roc_auc", "f1") \
         or reg.top_k_of(name) is not None
     q = c.quantity(bound, Dimension.FRACTION if fraction else Dimension.NUMBER, k.head)
-    return ast.Constraint(metric, op, q.value, q.dimension, q.text, True, k.span, soft)
+    return ast.Constraint(metric, op, q.value, q.dimension, q.text, True, k.span, soft,
+                          quantized=quantized)
+
+
+def _modifiers(terms: list[Term], c: Checker) -> tuple[bool, str | None]:
+    """Strip trailing `soft`/`hard` and `quantized SCHEME` from a bound; return both."""
+    soft, quantized = False, None
+    while len(terms) > 1 and terms[-1].kind == "name":
+        last = terms[-1]
+        if last.text in ("soft", "hard"):
+            soft = terms.pop().text == "soft" or soft
+        elif len(terms) > 2 and terms[-2].kind == "name" and terms[-2].text == "quantized":
+            if last.text not in reg.QUANTIZATIONS:
+                raise c.unknown("NAS309", "quantization", last.text, last.span,
+                                reg.QUANTIZATIONS)
+            quantized = last.text
+            del terms[-2:]
+        elif last.text == "quantized":
+            raise c.error("NAS105", "say how the model is quantized", last.span,
+                          hint="quantized int8", notes=(
+                              f"available: {', '.join(reg.QUANTIZATIONS)}",))
+        else:
+            break
+    return soft, quantized

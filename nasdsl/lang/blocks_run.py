@@ -11,7 +11,7 @@ from nasdsl.lang.syntax import Phrase, Stmt
 from nasdsl.lang.units import Dimension
 
 _STORAGE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+", "mysql://", "mysql+",
-                    "oracle://", "mssql+")
+                    "oracle://", "mssql+", "journal:")
 
 
 def default_train(span: Span) -> ast.TrainSpec:
@@ -42,6 +42,8 @@ def train(s: Stmt, c: Checker) -> ast.TrainSpec:
             elif key == "precision":
                 got[key] = c.guarded(lambda st=st: c.name_value(
                     c.one_value(st, "train"), "precision", reg.PRECISIONS))
+            elif key == "prune":
+                got[key] = c.guarded(lambda st=st: _prune(st, c))
     epochs = got.get("epochs", ast.Literal(DEFAULT_EPOCHS, s.head_span))
     batch = got.get("batch_size", ast.Literal(DEFAULT_BATCH, s.head_span))
     optimizer = got.get("optimizer", ast.Optimizer("adam", (), s.head_span))
@@ -53,7 +55,24 @@ def train(s: Stmt, c: Checker) -> ast.TrainSpec:
     precision = got.get("precision")
     return ast.TrainSpec(epochs, batch, optimizer, s.span,  # type: ignore[arg-type]
                          schedule, got.get("augment"),  # type: ignore[arg-type]
-                         str(precision.value) if isinstance(precision, ast.Literal) else "fp32")
+                         str(precision.value) if isinstance(precision, ast.Literal) else "fp32",
+                         got.get("prune"))  # type: ignore[arg-type]
+
+
+def _prune(s: Stmt, c: Checker) -> ast.Prune:
+    """prune { sparsity = 50%; fine_tune = 1 }."""
+    body = c.expect_block(s, "prune")
+    keys = c.keyed(body, "prune", reg.BLOCKS["prune"].key_names())
+    if "sparsity" not in keys:
+        raise c.error("NAS104", "prune needs its sparsity", s.head_span,
+                      hint="prune { sparsity = 50% }")
+    q = c.quantity(c.one_value(keys["sparsity"], "prune"), Dimension.FRACTION, "sparsity")
+    if not 0 < q.value < 1:
+        raise c.error("NAS204", "sparsity must be between 0% and 100% (exclusive)", q.span)
+    fine_tune = 1
+    if "fine_tune" in keys:
+        fine_tune = c.int_value(c.one_value(keys["fine_tune"], "prune"), "fine_tune", 0)
+    return ast.Prune(q.value, fine_tune, s.span)
 
 
 def _positive_int(s: Stmt, c: Checker, what: str) -> ast.ParamValue:
@@ -146,11 +165,17 @@ def budget(s: Stmt, c: Checker) -> ast.Budget:
                 got[key] = c.guarded(lambda st=st: _duration(st, c, False))  # type: ignore
             elif key in ("device_hours", "trial_hours"):
                 got[key] = c.guarded(lambda st=st: _duration(st, c, True))  # type: ignore
-            elif key in ("money", "rate"):
+            elif key in ("money", "rate", "cost"):
                 dim = Dimension.MONEY if key == "money" else Dimension.MONEY_RATE
                 q = c.guarded(lambda st=st, dim=dim, key=key: c.quantity(
                     c.one_value(st, "budget"), dim, key))
                 got[key] = q.value if isinstance(q, ast.Quantity) else None
+    if "cost" in keys:  # a synonym of rate
+        if "rate" in keys:
+            c.error("NAS102", "cost is another name of rate: give one of them",
+                    keys["cost"].head_span, hint=f"rate is at line {keys['rate'].span.line}")
+        else:
+            keys["rate"], got["rate"] = keys["cost"], got.get("cost")
     if "money" in keys and "rate" not in keys and got.get("money") is not None:
         c.error("NAS405", "a money limit needs a price", keys["money"].span,
                 hint="add: rate = $2.48/h (the price of one device hour)")
@@ -254,9 +279,65 @@ def pilot(s: Stmt, c: Checker) -> ast.Pilot:
 
 
 def final(s: Stmt, c: Checker) -> ast.Final:
-    """final { top = 3; seeds = 3; epochs = 20 }."""
+    """final { top = 3; seeds = 3; epochs = 20; scale { … }; ensemble = top 3 }."""
     got = _int_keys(s, c, "final", {"top": 1, "seeds": 1, "epochs": 1})
-    return ast.Final(got.get("top", 1), got.get("seeds", 3), got.get("epochs"), s.span)
+    top = got.get("top", 1)
+    scale = ensemble = None
+    done: set[str] = set()
+    for st in s.body or []:
+        if st.head in done:
+            continue  # reported as given twice
+        done.add(st.head)
+        with c.within(st.span):
+            if st.head == "scale":
+                scale = c.guarded(lambda st=st: _scale(st, c))
+            elif st.head == "ensemble":
+                ensemble = c.guarded(lambda st=st: _ensemble(st, c, top))
+    return ast.Final(top, got.get("seeds", 3), got.get("epochs"), s.span,
+                     scale if isinstance(scale, ast.Scale) else None,
+                     ensemble if isinstance(ensemble, int) else None)
+
+
+def _scale(s: Stmt, c: Checker) -> ast.Scale:
+    body = c.expect_block(s, "scale")
+    keys = c.keyed(body, "scale", reg.BLOCKS["scale"].key_names())
+    factors = {"cells": 1.0, "channels": 1.0}
+    for key, st in keys.items():
+        got = c.guarded(lambda st=st, key=key: _multiplier(c.one_value(st, "scale"), c, key))
+        if isinstance(got, float):
+            factors[key] = got
+    return ast.Scale(factors["cells"], factors["channels"], s.span)
+
+
+def _multiplier(phrase: Phrase, c: Checker, what: str) -> float:
+    """2x, 1.5x, 2 x or a plain 2."""
+    terms = phrase.terms
+    ok = terms[0].kind == "number" and (
+        len(terms) == 1 or (len(terms) == 2 and terms[1].kind == "name" and terms[1].text == "x"))
+    if ok:
+        value, unit = c.number(terms[0])
+        ok = unit in (None, "x") and not (len(terms) == 2 and unit is not None)
+    if not ok:
+        raise c.error("NAS201", f"{what} is a multiplier such as 2x", phrase.span,
+                      hint=f"{what} = 2x")
+    if value <= 0:
+        raise c.error("NAS204", f"{what} must be a positive multiplier", phrase.span)
+    return float(value)
+
+
+def _ensemble(s: Stmt, c: Checker, top: int) -> int | None:
+    """ensemble = top 3, ensemble = 3, or ensemble = none / false."""
+    phrase = c.one_value(s, "final")
+    terms = phrase.terms
+    if len(terms) == 1 and terms[0].kind == "name" and terms[0].text in ("none", "false"):
+        return None
+    if len(terms) == 2 and terms[0].kind == "name" and terms[0].text == "top":
+        phrase = Phrase(terms[1:], terms[1].span)
+    k = c.int_value(phrase, "ensemble", 2)
+    if k > top:
+        raise c.error("NAS204", f"the ensemble averages the top {k}, but final retrains only "
+                      f"the top {top}", phrase.span, hint=f"set top = {k} in final")
+    return k
 
 
 def baseline(s: Stmt, c: Checker) -> ast.Baseline:
@@ -314,7 +395,7 @@ def export(s: Stmt, c: Checker) -> ast.Export:
 
 
 def execution(s: Stmt, c: Checker) -> ast.Execution:
-    """execution { workers = 2; launcher = joblib; storage = "sqlite:///…"; device = cpu }."""
+    """execution { workers; launcher; storage; device; retries; trial_timeout; trial_memory }."""
     body = c.expect_block(s, "execution")
     keys = c.keyed(body, "execution", reg.BLOCKS["execution"].key_names())
     workers, launcher, storage, device = 1, "basic", None, "auto"
@@ -326,7 +407,8 @@ def execution(s: Stmt, c: Checker) -> ast.Execution:
         lit = c.guarded(lambda: c.name_value(c.one_value(keys["launcher"], "execution"),
                                              "launcher", reg.LAUNCHERS))
         if isinstance(lit, ast.Literal):
-            launcher = "basic" if lit.value == "local" else str(lit.value)
+            launcher = {"local": "basic", "submitit": "slurm"}.get(str(lit.value),
+                                                                   str(lit.value))
     if "storage" in keys:
         got = c.guarded(lambda: _storage(c.one_value(keys["storage"], "execution"), c))
         storage = got if isinstance(got, str) else None
@@ -334,12 +416,31 @@ def execution(s: Stmt, c: Checker) -> ast.Execution:
         lit = c.guarded(lambda: c.name_value(c.one_value(keys["device"], "execution"),
                                              "device", reg.DEVICES))
         device = str(lit.value) if isinstance(lit, ast.Literal) else device
-    return ast.Execution(workers, launcher, storage, device, s.span)
+    retries = 0
+    if "retries" in keys:
+        r = c.guarded(lambda: c.int_value(c.one_value(keys["retries"], "execution"),
+                                          "retries", 0))
+        retries = r if isinstance(r, int) else 0
+    limits: dict[str, float | None] = {"trial_timeout": None, "trial_memory": None}
+    for key, dim in (("trial_timeout", Dimension.DURATION), ("trial_memory", Dimension.SIZE)):
+        if key in keys:
+            q = c.guarded(lambda key=key, dim=dim: c.quantity(
+                c.one_value(keys[key], "execution"), dim, key))
+            if isinstance(q, ast.Quantity):
+                if q.value <= 0:
+                    c.error("NAS204", f"{key} must be positive", q.span)
+                limits[key] = float(q.value)
+    return ast.Execution(workers, launcher, storage, device, s.span, retries,
+                         limits["trial_timeout"], limits["trial_memory"])
 
 
 def _storage(phrase: Phrase, c: Checker) -> str:
     url = c.string_value(phrase, "storage")
     if not url.startswith(_STORAGE_SCHEMES):
         raise c.error("NAS204", f"'{url}' is not a database URL", phrase.span,
-                      hint='storage = "sqlite:///runs/study.db" (any SQLAlchemy URL)')
+                      hint='storage = "sqlite:///runs/study.db" (any SQLAlchemy URL) or '
+                      '"journal:runs/study.log"')
+    if url == "journal:":
+        raise c.error("NAS204", "a journal storage names its file", phrase.span,
+                      hint='storage = "journal:runs/study.log"')
     return url

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from nasdsl.lang import ast
 from nasdsl.lang import registry as reg
 from nasdsl.lang.diagnostics import Span, unknown_name_hint
-from nasdsl.lang.semantics import Checker
+from nasdsl.lang.semantics import Checker, Invalid
 from nasdsl.lang.syntax import Phrase, Stmt, Term
 
 DEFAULT_CELL_LAYOUT = (("normal", 2), ("reduction", 1), ("normal", 2))
@@ -288,21 +288,34 @@ def _layout(phrase: Phrase | None, c: Checker, names: dict[str, str],
                       hint="layout = [normal x 2, reduction, normal x 2]")
     out: list[ast.LayoutItem] = []
     for p in term.items:
-        first = p.terms[0]
-        if first.kind != "name" or len(p.terms) not in (1, 3):
-            raise c.error("NAS201", "a layout entry is NAME or NAME x COUNT", p.span,
-                          hint="normal x choice(1, 2)")
-        if first.text not in names:
-            raise c.unknown("NAS309", "layout entry", first.text, first.span, names)
-        count: ast.Literal | ast.IntRange | ast.Choice = ast.Literal(1, first.span)
-        if len(p.terms) == 3:
-            times = p.terms[1]
-            if times.kind != "name" or times.text != "x":
-                raise c.error("NAS201", "write NAME x COUNT", times.span,
-                              hint=f"{first.text} x 2")
-            count = _count(Phrase([p.terms[2]], p.terms[2].span), c, "the cell count")
-        out.append(ast.LayoutItem(first.text, count, p.span))
+        got = c.guarded(lambda p=p: _layout_item(p, c, names))
+        if isinstance(got, ast.LayoutItem):
+            out.append(got)
+    if len(out) != len(term.items):
+        raise Invalid()
     return tuple(out)
+
+
+def _layout_item(p: Phrase, c: Checker, names: dict[str, str]) -> ast.LayoutItem:
+    first = p.terms[0]
+    if first.kind != "name" or len(p.terms) not in (1, 3):
+        raise c.error("NAS201", "a layout entry is NAME or NAME x COUNT", p.span,
+                      hint="normal x choice(1, 2)")
+    if first.text in reg.CELL_ROLES and first.text not in names:
+        raise c.error("NAS309", f"the layout stacks a {first.text} cell, but the space "
+                      f"defines none", first.span,
+                      hint=f"add {first.text} = cell(blocks = 2, ops = […]), or remove it "
+                      "from the layout", notes=(f"available: {', '.join(names)}",))
+    if first.text not in names:
+        raise c.unknown("NAS309", "layout entry", first.text, first.span, names)
+    count: ast.Literal | ast.IntRange | ast.Choice = ast.Literal(1, first.span)
+    if len(p.terms) == 3:
+        times = p.terms[1]
+        if times.kind != "name" or times.text != "x":
+            raise c.error("NAS201", "write NAME x COUNT", times.span,
+                          hint=f"{first.text} x 2")
+        count = _count(Phrase([p.terms[2]], p.terms[2].span), c, "the cell count")
+    return ast.LayoutItem(first.text, count, p.span)
 
 
 def _cells(s: Stmt, c: Checker) -> ast.CellSpace:

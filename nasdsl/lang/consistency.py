@@ -14,6 +14,7 @@ def check_consistency(spec: ast.Spec, c: Checker) -> None:
     _budget(spec, c)
     _baselines(spec, c)
     _training(spec, c)
+    _final(spec, c)
 
 
 def _strategy(spec: ast.Spec, c: Checker) -> None:
@@ -108,3 +109,11 @@ def _training(spec: ast.Spec, c: Checker) -> None:
             if reg.AUGMENTATIONS[p.name].image_only:
                 c.warning("NAS401", f"augment.{p.name} works on images; {spec.data.source} is "
                           "tabular", p.span)
+
+
+def _final(spec: ast.Spec, c: Checker) -> None:
+    final = spec.final
+    if final is not None and final.scale is not None and isinstance(spec.space, ast.LayerSpace):
+        c.warning("NAS401", "final.scale multiplies cells and channels of a cell space; a "
+                  "layer chain has none", final.scale.span,
+                  hint="use space cells or space nb201, or remove scale")

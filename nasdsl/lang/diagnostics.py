@@ -113,6 +113,8 @@ CODES: dict[str, CodeInfo] = {
         CodeInfo("NAS002", _E, "unexpected end of file", "A block or bracket is not closed."),
         CodeInfo("NAS003", _E, "unexpected token",
                  "The token cannot continue the statement; the note lists what could."),
+        CodeInfo("NAS004", _E, "not UTF-8 text",
+                 "The file holds a byte sequence that is not UTF-8; specs are UTF-8 text."),
         CodeInfo("NAS101", _E, "unknown or misplaced key",
                  "The block does not accept this key, or a statement is outside the "
                  "experiment block; the note lists the keys the block accepts."),
@@ -175,10 +177,11 @@ CODES: dict[str, CodeInfo] = {
                  "Early stopping ranks trials on one value; it cannot be used with several "
                  "goals."),
         CodeInfo("NAS408", _W, "constraint excludes the whole space",
-                 "No architecture of the space meets a hard static limit (params, model_size, "
-                 "flops): every trial would be rejected."),
+                 "No architecture of the space meets a soft static limit (params, model_size, "
+                 "flops): every candidate is penalised. For a hard limit this is NAS420."),
         CodeInfo("NAS409", _I, "constraint excludes part of the space",
-                 "Only some architectures meet a static limit; the note gives the range."),
+                 "Only some architectures meet a static limit; the note gives the range. A "
+                 "warning when more than 90% of the space is excluded, a note otherwise."),
         CodeInfo("NAS410", _E, "no architecture can be built",
                  "Every architecture of the space fails shape inference (e.g. pooling "
                  "shrinks the image to nothing)."),
@@ -203,6 +206,9 @@ CODES: dict[str, CodeInfo] = {
         CodeInfo("NAS419", _W, "baseline needs another backend",
                  "A published model from Keras applications with backend = torch (or "
                  "torchvision with keras) is built with its own framework."),
+        CodeInfo("NAS420", _E, "hard limit excludes the whole space",
+                 "Even the smallest architecture of the space breaks a hard static limit "
+                 "(params, model_size, flops): no trial could ever be accepted."),
     ]
 }
 
@@ -255,9 +261,9 @@ def render(diagnostic: Diagnostic, source: str | None) -> str:
     """Render a diagnostic the way a compiler does: location, message, the line, a caret."""
     d = diagnostic
     out = [f"{d.span}: {d.severity.value}[{d.code}]: {d.message}"]
-    lines = source.splitlines() if source is not None else []
+    lines = source.split("\n") if source is not None else []  # the parser's line breaks
     if 1 <= d.span.line <= len(lines):
-        text = lines[d.span.line - 1].rstrip("\n").replace("\t", " ")
+        text = lines[d.span.line - 1].rstrip("\r").replace("\t", " ")
         gutter = f"{d.span.line:>5} | "
         out.append(gutter + text)
         width = (

@@ -102,7 +102,7 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
     if isinstance(err, UnexpectedEOF) or (
         isinstance(err, UnexpectedToken) and err.token.type == "$END"
     ):
-        last = text.rstrip().splitlines() or [""]
+        last = text.rstrip().split("\n")  # Lark counts "\n" only, not every line break
         lineno = max(1, len(last))
         col = len(last[-1]) + 1
         return Diagnostic("NAS002", "unexpected end of file",

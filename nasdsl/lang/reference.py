@@ -174,7 +174,14 @@ def render_markdown() -> str:
         + "\n\nNormalisation (`normalize`):\n\n"
         + _table(("name", "meaning"), [(f"`{k}`", v) for k, v in reg.NORMALIZATIONS.items()])
         + "\n\nTasks (`task`):\n\n"
-        + _table(("name", "meaning"), [(f"`{k}`", v) for k, v in reg.TASKS.items()])))
+        + _table(("name", "meaning"), [(f"`{k}`", v) for k, v in reg.TASKS.items()])
+        + "\n\nTabular preprocessing (`preprocess { … }`): numeric scaling (`numeric`):\n\n"
+        + _table(("name", "meaning"), [(f"`{k}`", v) for k, v in reg.NUMERIC_SCALINGS.items()])
+        + "\n\nCategorical encoding (`categorical`):\n\n"
+        + _table(("name", "meaning"),
+                 [(f"`{k}`", v) for k, v in reg.CATEGORICAL_ENCODINGS.items()])
+        + "\n\nImputation of missing values (`impute`):\n\n"
+        + _table(("name", "meaning"), [(f"`{k}`", v) for k, v in reg.IMPUTATIONS.items()])))
     metric_rows = [(f"`{m.name}`", ", ".join(t.value for t in m.tasks),
                     "larger" if m.higher_is_better else "smaller", m.doc)
                    for m in reg.METRICS.values()]
@@ -190,7 +197,11 @@ def render_markdown() -> str:
                                 _params(m.params), m.doc) for m in reg.MEASURES.values()])
                           + "\n\nModifiers after the bound:\n\n" + _table(
                               ("word", "meaning"),
-                              [(f"`{k}`", v) for k, v in reg.CONSTRAINT_MODIFIERS.items()])))
+                              [(f"`{k}`", v) for k, v in reg.CONSTRAINT_MODIFIERS.items()])
+                          + "\n\nQuantization schemes (`quantized …`):\n\n" + _table(
+                              ("scheme", "bytes a weight", "meaning"),
+                              [(f"`{k}`", f"{b:g}", doc)
+                               for k, (doc, b) in reg.QUANTIZATIONS.items()])))
     parts.append(_section("Space kinds", _table(
         ("kind", "meaning"), [(f"`space {k}`", v) for k, v in reg.SPACE_KINDS.items()])))
     parts.append(_section("Layer ops", "Used in `space layers`, stems, heads and baselines."
@@ -243,7 +254,10 @@ def render_markdown() -> str:
         + "\n\nLaunchers:\n\n"
         + _table(("launcher", "meaning"), [(f"`{k}`", v) for k, v in reg.LAUNCHERS.items()])
         + "\n\nDevices:\n\n"
-        + _table(("device", "meaning"), [(f"`{k}`", v) for k, v in reg.DEVICES.items()])))
+        + _table(("device", "meaning"), [(f"`{k}`", v) for k, v in reg.DEVICES.items()])
+        + "\n\nStorage URLs (`storage`):\n\n"
+        + _table(("prefix", "meaning"),
+                 [(f"`{k}`", v) for k, v in reg.STORAGE_SCHEMES.items()])))
     parts.append(_section("Export formats", _table(
         ("format", "backends", "meaning"),
         [(f"`{k}`", ", ".join(b), doc) for k, (doc, b) in reg.EXPORT_FORMATS.items()])))

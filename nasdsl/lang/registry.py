@@ -84,6 +84,8 @@ OPS: dict[str, OpSpec] = {
         ), needs_image=True),
         OpSpec("global_avg_pool", "Average over the spatial dimensions: C×H×W → C.",
                needs_image=True),
+        OpSpec("global_max_pool", "Maximum over the spatial dimensions: C×H×W → C.",
+               needs_image=True),
         OpSpec("flatten", "Flatten C×H×W to one vector."),
         OpSpec("dropout", "Randomly zero a fraction of activations while training.", (
             ParamSpec("rate", "float", "Fraction dropped, in [0, 1).", default=0.5),
@@ -222,6 +224,16 @@ CONSTRAINT_MODIFIERS: dict[str, str] = {
             "checked before any training).",
     "soft": "The limit becomes a penalty: candidates that break it are kept but ranked below "
             "those that meet it; for a metric target, the report only flags it.",
+    "quantized": "`quantized int8` (or `quantized float16`): the limit applies to the model "
+                 "after post-training quantization: `model_size <= 256 KB quantized int8` "
+                 "counts one byte a weight, `accuracy >= 0.9 quantized int8` is the accuracy "
+                 "of the quantized model. Not for params or flops.",
+}
+
+# Post-training quantization schemes of `quantized …` (bytes per stored weight).
+QUANTIZATIONS: dict[str, tuple[str, float]] = {
+    "int8": ("8-bit integer weights (dynamic-range post-training quantization).", 1.0),
+    "float16": ("16-bit float weights.", 2.0),
 }
 
 
@@ -332,6 +344,29 @@ NORMALIZATIONS: dict[str, str] = {
     "none": "Feed the data as it is.",
 }
 
+NUMERIC_SCALINGS: dict[str, str] = {
+    "standardize": "Zero mean, unit variance, fitted on the training split (the default; the "
+                   "same as normalize = standard).",
+    "minmax": "Scale each numeric column to [0, 1] using the training split's range.",
+    "none": "Leave numeric columns as they are.",
+}
+
+CATEGORICAL_ENCODINGS: dict[str, str] = {
+    "onehot": "One 0/1 column per category seen in the training split (the default); an "
+              "unseen category encodes as all zeros.",
+    "ordinal": "One integer column: the category's index in the training split's sorted "
+               "categories (unseen: -1).",
+}
+
+IMPUTATIONS: dict[str, str] = {
+    "mean": "Fill a missing numeric value with the training split's column mean (the "
+            "default); a missing category with the most frequent one.",
+    "median": "Fill with the training split's column median (categories: most frequent).",
+    "most_frequent": "Fill with the most frequent value of the training split's column.",
+    "constant": "constant(value = 0): fill with a fixed value.",
+    "none": "No imputation: a missing value is an error when the data is loaded.",
+}
+
 DATA_SOURCES: dict[str, CallSpec] = {
     s.name: s
     for s in [
@@ -364,15 +399,24 @@ class StrategyInfo:
     multi_objective: bool = False  # can it search for a Pareto front?
 
 
+_SUPERNET_EPOCHS = _p("supernet_epochs", "int", "Epochs of supernet (shared-weight) training.",
+                      50, searchable=False)
+_RETRAIN_TOP = _p("retrain_top", "int", "Best sub-networks retrained from scratch and "
+                  "evaluated as ordinary trials.", 1, searchable=False)
+
+# Strategies that train one shared-weight supernet instead of one model a trial.
+WEIGHT_SHARING = ("enas", "darts", "ofa")
+
 STRATEGIES: dict[str, StrategyInfo] = {
     s.name: s
     for s in [
         StrategyInfo("random", "Sample every decision uniformly at random (seeded).", (),
                      True),
         StrategyInfo("grid", "Try every combination of the discrete decisions in order; "
-                     "continuous decisions are cut into `resolution` points.", (
-                         _p("resolution", "int", "Points per continuous decision.", 3,
-                            searchable=False),
+                     "continuous decisions are cut into `resolution` points (3 unless the "
+                     "block says otherwise).", (
+                         _p("resolution", "int", "Points per continuous decision (default 3: "
+                            "low, middle, high).", 3, searchable=False),
                          _p("shuffle", "bool", "Visit the grid in a seeded random order.", False,
                             searchable=False),
                      ), True),
@@ -425,13 +469,59 @@ STRATEGIES: dict[str, StrategyInfo] = {
                      )),
         StrategyInfo("auto", "Pick a strategy from the space and the objective: nsga2 for "
                      "several objectives, tpe otherwise.", (), True),
+        StrategyInfo("enas", "ENAS (Pham et al., 2018): one weight-sharing supernet holds every "
+                     "candidate; an RL controller samples sub-networks scored with the shared "
+                     "weights, and the best are retrained from scratch.", (
+                         _SUPERNET_EPOCHS,
+                         _p("controller_steps", "int", "Controller updates per supernet "
+                            "epoch.", 50, searchable=False),
+                         _p("controller_lr", "float", "Controller learning rate.", 3.5e-4,
+                            searchable=False),
+                         _p("entropy", "float", "Entropy bonus weight of the controller.",
+                            1e-4, searchable=False),
+                         _RETRAIN_TOP,
+                     )),
+        StrategyInfo("darts", "DARTS (Liu et al., 2019): a continuous relaxation of the cell "
+                     "ops trained by gradient descent on the architecture weights, then "
+                     "discretised (the strongest op per edge).", (
+                         _SUPERNET_EPOCHS,
+                         _p("arch_lr", "float", "Learning rate of the architecture weights.",
+                            3e-4, searchable=False),
+                         _p("arch_weight_decay", "float", "Weight decay of the architecture "
+                            "weights.", 1e-3, searchable=False),
+                         _p("max_skips", "int", "Most skip connections kept per cell when "
+                            "discretising (guards against the collapse to skips); 0: no "
+                            "limit.", 2, searchable=False),
+                         _p("first_order", "bool", "First-order approximation (faster, "
+                            "cruder).", True, searchable=False),
+                         _RETRAIN_TOP,
+                     )),
+        StrategyInfo("ofa", "Once-for-all (Cai et al., 2020): train one supernet with "
+                     "progressive shrinking, then search it without retraining for each "
+                     "deployment `target` (evolution under that target's limits).", (
+                         _SUPERNET_EPOCHS,
+                         _p("progressive", "bool", "Progressive shrinking (largest "
+                            "sub-networks first).", True, searchable=False),
+                         _p("population", "int", "Population of the per-target "
+                            "evolutionary search.", 50, searchable=False),
+                         _p("generations", "int", "Generations of the per-target search.", 20,
+                            searchable=False),
+                         _RETRAIN_TOP,
+                     ), True),
     ]
 }
 
 # Parameters every strategy block accepts besides its own.
 STRATEGY_COMMON: tuple[ParamSpec, ...] = (
     _p("early_stop", "early_stop", "Stop weak candidates early: hyperband(…), asha(…), "
-       "median(…) or none.", "none", searchable=False),
+       "successive_halving(…), median(…) or none.", "none", searchable=False),
+)
+
+_SHA_PARAMS = (
+    _p("min_epochs", "int", "Epochs of the smallest rung.", 1),
+    _p("eta", "int", "Reduction factor between rungs.", 3),
+    _p("min_early_stopping_rate", "int", "Rungs skipped before the first promotion decision "
+       "(the first rung is min_epochs · eta^rate epochs).", 0),
 )
 
 EARLY_STOPPING: dict[str, CallSpec] = {
@@ -440,11 +530,12 @@ EARLY_STOPPING: dict[str, CallSpec] = {
         CallSpec("hyperband", "Hyperband (Li et al., 2018) over training epochs.", (
             _p("min_epochs", "int", "Epochs of the smallest rung.", 1),
             _p("eta", "int", "Reduction factor between rungs.", 3),
+            _p("max_epochs", "int", "Epochs of the largest rung (default: train.epochs).",
+               None),
         )),
-        CallSpec("asha", "Asynchronous successive halving (Li et al., 2020).", (
-            _p("min_epochs", "int", "Epochs of the smallest rung.", 1),
-            _p("eta", "int", "Reduction factor between rungs.", 3),
-        )),
+        CallSpec("asha", "Asynchronous successive halving (Li et al., 2020).", _SHA_PARAMS),
+        CallSpec("successive_halving", "The same as asha: asynchronous successive halving.",
+                 _SHA_PARAMS),
         CallSpec("median", "Stop a trial whose best value is worse than the median of earlier "
                  "trials at the same epoch.", (
                      _p("warmup", "int", "Epochs before a trial may be stopped.", 1),
@@ -457,6 +548,16 @@ EARLY_STOPPING: dict[str, CallSpec] = {
 BACKENDS: dict[str, str] = {
     "torch": "PyTorch (CPU or CUDA); installed with the `torch` extra.",
     "keras": "Keras 3 (TensorFlow CPU); installed with the `keras` extra.",
+    "table": 'A tabular benchmark: `backend = table("nb201.csv")` looks each architecture up '
+             "in a table of results (e.g. NAS-Bench-201) instead of training it.",
+}
+
+# Backends written as a call, with their parameters.
+BACKEND_CALLS: dict[str, CallSpec] = {
+    "table": CallSpec("table", 'table("path/to/results.csv"): the table\'s path, relative to '
+                      "the spec file.", (), (
+                          _p("path", "string", "The results table (CSV), relative to the "
+                             "spec.", required=True),)),
 }
 
 LAUNCHERS: dict[str, str] = {
@@ -464,7 +565,18 @@ LAUNCHERS: dict[str, str] = {
     "local": "The same as basic.",
     "joblib": "Run `workers` trials in parallel processes on this machine (Hydra joblib).",
     "ray": "Run trials on a Ray cluster (Hydra ray launcher).",
-    "slurm": "Submit trials as SLURM jobs (Hydra submitit launcher).",
+    "slurm": "Submit trials as SLURM jobs (Hydra's submitit launcher).",
+    "submitit": "The same as slurm (compiled as `slurm`).",
+}
+
+# Storage URL prefixes accepted by `execution { storage = … }`.
+STORAGE_SCHEMES: dict[str, str] = {
+    "sqlite:///": "An SQLite file: `sqlite:///runs/study.db` (the default, in the run "
+                  "directory).",
+    "postgresql://": "A PostgreSQL server (any SQLAlchemy URL: postgresql+psycopg2://…).",
+    "mysql://": "A MySQL server (any SQLAlchemy URL: mysql+pymysql://…).",
+    "journal:": "An Optuna journal file, safe for many processes on a shared file system: "
+                "`journal:runs/study.log`.",
 }
 
 DEVICES: dict[str, str] = {
@@ -530,6 +642,9 @@ CELL_OPS: dict[str, str] = {
     "dil_conv_5x5": "Dilated depthwise-separable 5×5 convolution.",
     "max_pool_3x3": "3×3 max pooling.",
     "avg_pool_3x3": "3×3 average pooling.",
+    "conv_5x5": "ReLU-conv 5×5-batch norm.",
+    "conv_7x1_1x7": "ReLU-conv 1×7-conv 7×1-batch norm (NASNet's factorised 7×7).",
+    "zero": "Another name of none: the edge is absent.",
 }
 
 CELL_ROLES: dict[str, str] = {
@@ -538,8 +653,11 @@ CELL_ROLES: dict[str, str] = {
 }
 
 COMBINES: dict[str, str] = {
-    "add": "Sum the unused block outputs.",
-    "concat": "Concatenate the unused block outputs along channels (NASNet), then project.",
+    "add": "Per block: the block sums the outputs of its two ops (C channels). The cell "
+           "output is always the concatenation of the blocks no other block reads.",
+    "concat": "Per block: the block concatenates the outputs of its two ops along channels "
+              "and projects 2C back to C (ReLU-conv 1×1-batch norm). The cell output is "
+              "always the concatenation of the blocks no other block reads.",
 }
 
 NB201_DEFAULT_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
@@ -605,8 +723,9 @@ BLOCKS: dict[str, BlockSpec] = {
             _K("use", 'use "mypkg.ops": a Python module of custom ops, imported only when a '
                "trial runs (never evaluated while checking). Repeatable.", kind="string",
                repeatable=True),
-            _K("backend", "Framework that builds and trains the models: "
-               + ", ".join(BACKENDS) + ".", kind="name", values=tuple(BACKENDS)),
+            _K("backend", "Framework that builds and trains the models: torch, keras, or "
+               'table("results.csv") to look architectures up in a tabular benchmark.',
+               kind="name", values=tuple(BACKENDS)),
             _K("data", "Where the data comes from and how it is split.", True, True),
             _K("objective", "What the search optimises.", True, True),
             _K("constraints", "Deployment limits and metric targets.", True),
@@ -624,6 +743,12 @@ BLOCKS: dict[str, BlockSpec] = {
             _K("export", "Which files the best model is exported to.", True),
             _K("execution", "Where and how trials run: workers, launcher, storage, device.",
                True),
+            _K("warm_start", 'warm_start = "runs/earlier-run" or a list of run directories '
+               "and study URLs: their finished trials seed the search (paths are relative "
+               "to the spec).", kind="string or list of strings"),
+            _K("target", 'target "phone" { latency <= 5 ms; model_size <= 1 MB }: a named '
+               "deployment target with its own limits (searched per target by strategy "
+               "ofa). Repeatable.", True, repeatable=True),
         )),
         BlockSpec("data", "data { source = …; split = …; stratify = … }", (
             _K("source", "A built-in dataset (" + ", ".join(DATASETS) + '), file("x.npz"), '
@@ -639,7 +764,24 @@ BLOCKS: dict[str, BlockSpec] = {
                + ", ".join(NORMALIZATIONS) + ".", kind="name", values=tuple(NORMALIZATIONS)),
             _K("task", "classification or regression; inferred from a built-in dataset, "
                "classification otherwise.", kind="name", values=tuple(TASKS)),
+            _K("preprocess", "preprocess { numeric = standardize; categorical = onehot; "
+               "impute = median }: tabular preprocessing fitted on the training split.", True),
         )),
+        BlockSpec("preprocess", "preprocess { … } inside data: how table columns are scaled, "
+                  "encoded and imputed (fitted on the training split).", (
+                      _K("numeric", "Scaling of numeric columns: " + ", ".join(NUMERIC_SCALINGS)
+                         + " (default: from `normalize`).", kind="name",
+                         values=tuple(NUMERIC_SCALINGS)),
+                      _K("categorical", "Encoding of categorical columns: "
+                         + ", ".join(CATEGORICAL_ENCODINGS) + " (default onehot).",
+                         kind="name", values=tuple(CATEGORICAL_ENCODINGS)),
+                      _K("impute", "Missing values: " + ", ".join(IMPUTATIONS)
+                         + " (default mean); `constant(value = 0)` fills a fixed value.",
+                         kind="name", values=tuple(IMPUTATIONS)),
+                      _K("categorical_columns", 'Which columns are categorical: auto (columns '
+                         'that are not numbers; the default) or a list of names ["color", '
+                         '"city"] or 0-based indices.', kind="auto or list"),
+                  )),
         BlockSpec("objective", "objective { maximize val.accuracy }: one goal, or several for a "
                   "Pareto search.", (
                       _K("maximize", "Maximise a metric: `maximize val.accuracy`.",
@@ -694,7 +836,16 @@ BLOCKS: dict[str, BlockSpec] = {
                True),
             _K("precision", "Numeric precision: " + ", ".join(PRECISIONS) + ".", kind="name",
                values=tuple(PRECISIONS)),
+            _K("prune", "prune { sparsity = 50% }: magnitude pruning of every trained model "
+               "(candidates, baselines and the final retraining), then fine-tuning.", True),
         )),
+        BlockSpec("prune", "prune { sparsity = 50%; fine_tune = 1 } inside train: zero the "
+                  "smallest-magnitude weights of each trained model, then fine-tune.", (
+                      _K("sparsity", "Share of the weights set to zero, in (0%, 100%).",
+                         required=True, kind="fraction"),
+                      _K("fine_tune", "Epochs of fine-tuning after pruning (default 1; 0 "
+                         "for none).", kind="int"),
+                  )),
         BlockSpec("augment", "augment { flip = true; crop = 2 } inside train.", tuple(
             _K(a.name, a.doc + (" Images only." if a.image_only else ""), kind=a.kind)
             for a in AUGMENTATIONS.values())),
@@ -711,6 +862,7 @@ BLOCKS: dict[str, BlockSpec] = {
                          "recorded as failed.", kind="duration"),
                       _K("money", "Spending limit, e.g. $20; needs `rate`.", kind="money"),
                       _K("rate", "Price of one device hour, e.g. $2.48/h.", kind="money rate"),
+                      _K("cost", "The same as rate: `cost = $2.48/h`.", kind="money rate"),
                   )),
         BlockSpec("strategy", "strategy NAME { parameters }: " + ", ".join(STRATEGIES) + ".",
                   tuple(_K(p.name, p.doc, kind=p.kind) for p in STRATEGY_COMMON)),
@@ -736,6 +888,18 @@ BLOCKS: dict[str, BlockSpec] = {
                       _K("seeds", "Seeds per retrained candidate (default 3).", kind="int"),
                       _K("epochs", "Epochs of the retraining (default: train.epochs).",
                          kind="int"),
+                      _K("scale", "scale { cells = 2x; channels = 2x }: rebuild the best cells "
+                         "in a larger network for the retraining (NASNet transfer).", True),
+                      _K("ensemble", "ensemble = top 3 (or 3): also report the ensemble that "
+                         "averages the predictions of the best k retrained models.",
+                         kind="int"),
+                  )),
+        BlockSpec("scale", "scale { cells = 2x; channels = 2x } inside final: multipliers "
+                  "applied to the best architectures before retraining (cell spaces).", (
+                      _K("cells", "Multiplier of the layout's cell repeats (2x doubles every "
+                         "`normal x N`; default 1x).", kind="multiplier"),
+                      _K("channels", "Multiplier of the stem and cell channels (default 1x).",
+                         kind="multiplier"),
                   )),
         BlockSpec("export", "export { formats = [onnx, torchscript, keras, source] }", (
             _K("formats", "Formats of the exported best model: " + ", ".join(EXPORT_FORMATS)
@@ -748,10 +912,19 @@ BLOCKS: dict[str, BlockSpec] = {
                       _K("workers", "Trials run in parallel (default 1).", kind="int"),
                       _K("launcher", "How trials are launched: " + ", ".join(LAUNCHERS) + ".",
                          kind="name", values=tuple(LAUNCHERS)),
-                      _K("storage", "Optuna storage URL (default: SQLite in the run "
-                         "directory).", kind="string"),
+                      _K("storage", "Optuna storage URL: " + ", ".join(STORAGE_SCHEMES)
+                         + " (default: SQLite in the run directory).", kind="string"),
                       _K("device", "Device trials train on: " + ", ".join(DEVICES) + ".",
                          kind="name", values=tuple(DEVICES)),
+                      _K("retries", "Times a failed trial is run again before it counts as "
+                         "failed (default 0).", kind="int"),
+                      _K("trial_timeout", "Wall-clock limit of one trial: `10 min`.",
+                         kind="duration"),
+                      _K("trial_memory", "Memory limit of one trial: `2 GB`.", kind="size"),
                   )),
+        BlockSpec("target", 'target "phone" { latency <= 5 ms; model_size <= 1 MB }: a named '
+                  "deployment target; its body holds constraints like the constraints block.",
+                  tuple(_K(m.name, m.doc, kind=m.dimension.value, repeatable=True)
+                        for m in MEASURES.values())),
     ]
 }

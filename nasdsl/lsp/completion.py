@@ -7,7 +7,7 @@ import re
 from lsprotocol import types as lsp
 
 from nasdsl.lsp.catalog import Entry
-from nasdsl.lsp.context import cursor_context, expected
+from nasdsl.lsp.context import Context, cursor_context, expected
 from nasdsl.lsp.document import Document
 
 _KINDS = {
@@ -34,9 +34,8 @@ _DIGITS = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 TRIGGER_CHARACTERS = [".", "(", "=", " ", ","]
 
 
-def _replace_range(doc: Document, offset: int) -> tuple[int, int]:
+def _replace_range(ctx: Context, offset: int) -> tuple[int, int]:
     """Offsets of the text the chosen item replaces: the word (or unit suffix) being typed."""
-    ctx = cursor_context(doc.tokens, offset)
     tok = ctx.prefix
     if tok is None:
         return offset, offset
@@ -65,7 +64,7 @@ def complete(doc: Document, position: lsp.Position) -> lsp.CompletionList:
     offset = doc.offset_at(position)
     ctx = cursor_context(doc.tokens, offset)
     entries = expected(ctx)
-    start, end = _replace_range(doc, offset)
+    start, end = _replace_range(ctx, offset)
     edit_range = doc.range_of(start, end)
     seen: set[str] = set()
     items = []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,14 @@ class RunRecord:
     config: dict[str, Any]
     meta: dict[str, Any]
     trials: list[dict[str, Any]]
+    baselines: list[dict[str, Any]] = field(default_factory=list)
+    final: dict[str, Any] | None = None
+
+    @property
+    def spec_hash(self) -> str:
+        """sha256 of the spec copy in the run directory ('' when it is missing)."""
+        spec = self.path / "spec.nas"
+        return hashlib.sha256(spec.read_bytes()).hexdigest() if spec.exists() else ""
 
     @property
     def goals(self) -> list[dict[str, str]]:
@@ -48,7 +57,11 @@ def read_run(run_dir: str | Path) -> RunRecord:
     meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
     trials = [json.loads(p.read_text(encoding="utf-8"))
               for p in sorted((path / "trials").glob("trial_*.json"))]
-    return RunRecord(path, config, meta, trials)
+    baselines = [json.loads(p.read_text(encoding="utf-8"))
+                 for p in sorted((path / "baselines").glob("*.json"))]
+    final_file = path / "final" / "summary.json"
+    final = json.loads(final_file.read_text(encoding="utf-8")) if final_file.exists() else None
+    return RunRecord(path, config, meta, trials, baselines, final)
 
 
 def _fmt_measure(key: str, value: Any) -> str:
@@ -143,6 +156,11 @@ def render_summary(record: RunRecord, limit: int = 10) -> Group:
 
 
 def print_summary(run_dir: str | Path, console: Console | None = None, limit: int = 10) -> None:
-    """Print the summary of a run directory."""
+    """Print the full report of a run directory (summary, top candidates, which choices
+    mattered, baselines, targets, final phase)."""
+    from nasdsl.report.content import build_report
+    from nasdsl.report.render import render_report
+
     console = console or Console()
-    console.print(render_summary(read_run(run_dir), limit))
+    record = read_run(run_dir)
+    console.print(render_report(build_report(record, top=limit), _best_panel(record)))

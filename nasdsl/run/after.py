@@ -1,14 +1,94 @@
-"""What a run does after its search: baselines and the final phase.
+"""What a run does after its search: baselines, the final phase and the spec's exports.
 
 `nasdsl run` (and `nasdsl resume`) call `after_search` once the search has stopped.
+Every step writes its results into the run directory the moment it ends
+(`baselines/NAME.json`, `final/…`, `export/…`), and a failing step is recorded and
+reported without losing the others.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
+import traceback
 from pathlib import Path
 from typing import Any
 
 
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "baseline"
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return str(value)
+
+
+def _say(console: Any, text: str) -> None:
+    if console is not None:
+        console.print(text)
+
+
+def run_baselines(config: dict[str, Any], run_dir: Path, console: Any = None) -> list[Path]:
+    """Train each `baseline` under the experiment's protocol; write baselines/NAME.json."""
+    from nasdsl.run.baseline import run_baseline
+    from nasdsl.run.data import load_data
+
+    specs = config.get("baselines") or []
+    if not specs:
+        return []
+    out_dir = run_dir / "baselines"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = load_data(config, image=False)  # baselines reshape rows to their input themselves
+    written = []
+    for i, spec in enumerate(specs):
+        name = str(spec.get("name", f"baseline{i}"))
+        _say(console, f"baseline [cyan]{name}[/]: training under the same protocol")
+        try:
+            result = run_baseline(spec, config, data, number=-(i + 1),
+                                  models_dir=out_dir / "models")
+            record = dict(result.__dict__)
+        except Exception as err:  # a failing baseline must not lose the run's results
+            record = {"number": -(i + 1), "status": "failed", "description": name,
+                      "reason": f"{type(err).__name__}: {err}",
+                      "traceback": traceback.format_exc()}
+        record["name"] = name
+        path = out_dir / f"{_safe(name)}.json"
+        path.write_text(json.dumps(record, indent=2, default=_json), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def run_exports(config: dict[str, Any], run_dir: Path, console: Any = None) -> list[Path]:
+    """Export the best candidate in every format of the spec's `export` block."""
+    from nasdsl.export import ExportError, export_trial
+
+    block = config.get("export") or {}
+    formats = list(block.get("formats") or [])
+    if not formats:
+        return []
+    folder = Path(block["dir"]) if block.get("dir") else run_dir / "export"
+    written: list[Path] = []
+    for fmt in formats:
+        try:
+            written += export_trial(run_dir, fmt, folder)
+            _say(console, f"exported the best candidate as {fmt} → {folder}")
+        except ExportError as err:
+            _say(console, f"[yellow]export {fmt} skipped:[/] {err}")
+    return written
+
+
 def after_search(config: dict[str, Any], run_dir: Path, console: Any = None) -> None:
-    """Train the spec's baselines and run its `final` block, writing results into run_dir."""
-    return None
+    """Train the spec's baselines, run its `final` block and its exports, writing results
+    into run_dir (the report reads them from there)."""
+    from nasdsl.report.summary import read_run
+    from nasdsl.run.final import run_final
+
+    run_baselines(config, run_dir, console)
+    ranked = read_run(run_dir).ranked()
+    if config.get("final") and ranked:
+        run_final(config, run_dir, ranked, console)
+    if ranked:
+        run_exports(config, run_dir, console)

@@ -58,6 +58,11 @@ def load_data(config: dict[str, Any], image: bool) -> Dataset:
         x_rest, y_rest, test_size=val_share, random_state=seed,
         stratify=y_rest if stratify is not None else None)
 
+    subset = float(data_cfg.get("subset") or 1.0)
+    if subset < 1.0:  # a pilot trains on a share of the (already shuffled) training split
+        keep = max(2, int(round(len(x_train) * subset)))
+        x_train, y_train = x_train[:keep], y_train[:keep]
+
     if spec.image_shape is not None:
         # Pixel intensities: one global scale keeps images images.
         scale = float(x_train.max()) or 1.0

@@ -1,32 +1,36 @@
-"""The search loop: ask the study for a candidate, check it, train it, tell the result.
+"""Evaluating one candidate: static checks, latency, training, metrics, the result file.
 
-Every trial leaves a JSON result file in `trials/` the moment it ends, and the Optuna
-study in `study.db` is written by Optuna itself, so a crash loses at most the trial
-that was running.
+The search loop (nasdsl.run.search_loop, driven by the Hydra sweeper in
+hydra_plugins/nasdsl_sweeper) decides *which* candidates run; this module decides *how*
+one runs. An `Evaluator` keeps the backend and the loaded data for the life of its
+process, so a process that runs many trials (the sweeper's own, a joblib or Ray worker)
+pays for them once.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from nasdsl.run import constraints as cons
 from nasdsl.run.backend import Backend, load_backend
 from nasdsl.run.data import Dataset, load_data
 from nasdsl.run.metrics import classification_metrics, regression_metrics
-from nasdsl.run.progress import Progress
-from nasdsl.search.grid import GridExhausted
 from nasdsl.space.ir import Architecture
-from nasdsl.space.search_space import OptunaSuggest, SearchSpace
-from nasdsl.space.shapes import ShapeError, measure
+from nasdsl.space.search_space import SearchSpace
+from nasdsl.space.shapes import measure
 
 # Trial statuses written to result files.
 OK, INFEASIBLE, INVALID, FAILED, STOPPED = "ok", "infeasible", "invalid", "failed", "stopped"
+
+# Testing hook: {"trial number": "raise" | "nan" | "hang" | "memory"} injects a real fault
+# of that kind into that trial (see docs/runner.md, "Faulty trials").
+FAULTS_ENV = "NASDSL_INJECT_FAULTS"
 
 
 @dataclass
@@ -46,13 +50,24 @@ class TrialResult:
     reason: str = ""
     seconds: float = 0.0
     seed: int = 0
+    attempts: int = 1
+    reused_from: int | None = None
+    interrupted: bool = False
 
     def write(self, trials_dir: Path) -> Path:
-        """Write the result file."""
+        """Write the result file (atomically: a crash never leaves half a file)."""
         path = trials_dir / f"trial_{self.number:04d}.json"
-        path.write_text(json.dumps(self.__dict__, indent=2, default=_json_default),
-                        encoding="utf-8")
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.__dict__, indent=2, default=_json_default),
+                       encoding="utf-8")
+        os.replace(tmp, path)
         return path
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> TrialResult:
+        """Inverse of the result file's JSON."""
+        known = TrialResult.__dataclass_fields__
+        return TrialResult(**{k: v for k, v in d.items() if k in known})
 
 
 def _json_default(value: Any) -> Any:
@@ -78,136 +93,126 @@ class RunOutcome:
     results: list[TrialResult]
     stop_reason: str
     seconds: float
+    explanation: str | None = None  # why `strategy auto` chose its strategy
 
 
-class Runner:
-    """Runs one experiment config in one run directory."""
+class Reporter(Protocol):
+    """Where intermediate values go (an Optuna trial, possibly in another process)."""
 
-    def __init__(self, config: dict[str, Any], run_dir: Path, progress: Progress | None = None):
+    def report(self, value: float, step: int) -> None:
+        """Record the goal's value after an epoch."""
+
+    def should_prune(self) -> bool:
+        """Whether the pruner stops this trial now."""
+
+
+def static_check(config: dict[str, Any], arch: Architecture, result: TrialResult) -> bool:
+    """Params, bytes and FLOPs without a framework; False (infeasible) if a limit is broken.
+
+    Raises ShapeError for an architecture whose shapes do not fit (an invalid trial).
+    """
+    static = measure(arch)
+    result.measures = {"params": static.params, "model_bytes": static.model_bytes,
+                       "flops": static.flops}
+    broken = cons.violated_limits(config["constraints"], result.measures)
+    if broken:
+        result.status = INFEASIBLE
+        result.reason = "; ".join(c.describe() for c in broken) + " (checked before training)"
+        result.constraints = [c.__dict__ for c in broken]
+        return False
+    return True
+
+
+def injected_fault(number: int) -> str | None:
+    """The fault the testing hook asks for in this trial, if any."""
+    raw = os.environ.get(FAULTS_ENV)
+    if not raw:
+        return None
+    return json.loads(raw).get(str(number))
+
+
+def _blow_up_memory() -> None:
+    """Allocate until the per-trial memory limit stops us (a real MemoryError)."""
+    hoard = []
+    for _ in range(64):  # at most 64 GiB, far beyond any limit a test sets
+        hoard.append(bytearray(1 << 30))
+    raise MemoryError("allocated 64 GiB without reaching a memory limit")
+
+
+class Evaluator:
+    """Evaluates candidates of one experiment; keeps backend and data between trials."""
+
+    def __init__(self, config: dict[str, Any], run_dir: Path):
         self.config = config
         self.run_dir = run_dir
         self.trials_dir = run_dir / "trials"
         self.models_dir = run_dir / "models"
-        self.progress = progress or Progress(quiet=True)
         self.space = SearchSpace(config)
         self.goals = config["objective"]
-        self.seed = int(config["experiment"]["seed"])
-        self.pruning = False
+        self._backend: Backend | None = None
+        self._data: Dataset | None = None
+        self._warm = False
 
-    def _study(self) -> Any:
-        import optuna
+    @property
+    def backend(self) -> Backend:
+        """The experiment's backend, imported on first use."""
+        if self._backend is None:
+            self._backend = load_backend(self.config["backend"],
+                                         self.config.get("backend_options"))
+        return self._backend
 
-        from nasdsl.search.strategies import make_pruner, make_sampler
+    @property
+    def is_lookup(self) -> bool:
+        """Whether the backend is a tabular benchmark (no training, no data)."""
+        return hasattr(self.backend, "lookup")
 
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        pruner = make_pruner(self.config)
-        self.pruning = pruner is not None
-        return optuna.create_study(
-            storage=f"sqlite:///{self.run_dir / 'study.db'}",
-            study_name=self.config["experiment"]["name"],
-            directions=[g["direction"] for g in self.goals],
-            sampler=make_sampler(self.config["strategy"], self.seed, self.config),
-            pruner=pruner,
-            load_if_exists=True,
-        )
+    @property
+    def data(self) -> Dataset:
+        """The experiment's data, loaded on first use."""
+        if self._data is None:
+            self._data = load_data(self.config, image=self.space.image_input)
+        return self._data
 
-    def run(self) -> RunOutcome:
-        """Search until a budget is spent; return every trial's result."""
-        self.trials_dir.mkdir(parents=True, exist_ok=True)
-        self.models_dir.mkdir(parents=True, exist_ok=True)
-        budget = self.config["budget"]
-        max_trials = budget.get("trials")
-        time_limit = budget.get("time_s")
-        started = time.monotonic()
-        deadline = started + time_limit if time_limit else None
-        study = self._study()
-        backend = load_backend(self.config["backend"], self.config.get("backend_options"))
-        data = load_data(self.config, image=self.space.image_input)
-        results: list[TrialResult] = []
-        stop_reason = "trials"
-        self.progress.start(max_trials, time_limit)
-        try:
-            while True:
-                if max_trials is not None and len(results) >= max_trials:
-                    stop_reason = "trials"
-                    break
-                if deadline is not None and time.monotonic() >= deadline:
-                    stop_reason = "time"
-                    break
-                result = self._one_trial(study, backend, data, deadline)
-                results.append(result)
-                self.progress.trial_done(result)
-        except KeyboardInterrupt:
-            stop_reason = "interrupted"
-        except GridExhausted:
-            stop_reason = "exhausted"
-        finally:
-            self.progress.stop()
-        return RunOutcome(results, stop_reason, time.monotonic() - started)
+    def prepare(self) -> None:
+        """Import the backend, load the data and warm the framework up.
 
-    def _one_trial(self, study: Any, backend: Backend, data: Dataset,
-                   deadline: float | None) -> TrialResult:
-        from optuna.trial import TrialState
-
-        trial = study.ask()
-        t0 = time.monotonic()
-        seed = self.seed * 1000 + trial.number
-        result = TrialResult(trial.number, FAILED, None, "", {}, seed=seed)
-        try:
-            arch = self.space.sample(OptunaSuggest(trial))
-            result.architecture = arch.to_dict()
-            result.description = arch.describe()
-            result.params = dict(trial.params)
-            self._evaluate(arch, backend, data, seed, deadline, result, trial)
-        except KeyboardInterrupt:
-            result.status, result.reason = FAILED, "interrupted by the user"
-            self._finish(study, trial, result, t0, TrialState.FAIL)
-            raise
-        except GridExhausted:
-            study.tell(trial, state=TrialState.FAIL)
-            raise
-        except ShapeError as err:
-            result.status, result.reason = INVALID, str(err)
-        except Exception as err:  # a faulty trial must not end the search
-            result.status = FAILED
-            result.reason = f"{type(err).__name__}: {err}"
-            (self.trials_dir / f"trial_{trial.number:04d}.traceback.txt").write_text(
-                traceback.format_exc(), encoding="utf-8")
-        state = TrialState.COMPLETE if result.status == OK else (
-            TrialState.PRUNED if result.status == STOPPED else TrialState.FAIL)
-        self._finish(study, trial, result, t0, state)
-        return result
-
-    def _finish(self, study: Any, trial: Any, result: TrialResult, t0: float, state: Any) -> None:
-        result.seconds = time.monotonic() - t0
-        trial.set_user_attr("status", result.status)
-        trial.set_user_attr("description", result.description)
-        if result.reason:
-            trial.set_user_attr("reason", result.reason[:500])
-        for key, value in result.measures.items():
-            trial.set_user_attr(key, value)
-        if state.name == "COMPLETE":
-            study.tell(trial, result.objectives)
-        else:
-            study.tell(trial, state=state)
-        result.write(self.trials_dir)
-
-    def _evaluate(self, arch: Architecture, backend: Backend, data: Dataset, seed: int,
-                  deadline: float | None, result: TrialResult, trial: Any = None) -> None:
-        static = measure(arch)
-        result.measures = {"params": static.params, "model_bytes": static.model_bytes,
-                           "flops": static.flops}
-        limits = self.config["constraints"]
-        broken = cons.violated_limits(limits, result.measures)
-        if broken:
-            result.status = INFEASIBLE
-            result.reason = "; ".join(c.describe() for c in broken) + " (checked before training)"
-            result.constraints = [c.__dict__ for c in broken]
+        Frameworks import parts of themselves on first use (torch's deterministic mode
+        pulls in torch._inductor, seconds of work); one throwaway model built here keeps
+        that out of the first trial's time and out of its time limit.
+        """
+        if self.is_lookup or self._warm:
             return
+        self.data  # noqa: B018
+        from nasdsl.space.ir import Training
+        from nasdsl.space.search_space import _with_flatten_and_head
+
+        layers = tuple(_with_flatten_and_head([], self.space.input_shape, self.space.outputs))
+        tiny = Architecture(self.space.input_shape, self.data.task, self.space.outputs, layers,
+                            Training(epochs=1, batch_size=8, optimizer="adam"))
+        try:
+            self.backend.build(tiny, 0)
+        except Exception:  # noqa: BLE001 - only a warm-up; the real build reports errors
+            pass
+        self._warm = True
+
+    def evaluate(self, arch: Architecture, result: TrialResult, deadline: float | None,
+                 reporter: Reporter | None = None) -> None:
+        """Fill `result` by training (or looking up) `arch`; raises on a faulty trial.
+
+        `deadline` is a wall-clock time (time.time()) after which training stops early.
+        """
+        fault = injected_fault(result.number)
+        if fault == "raise":
+            raise RuntimeError("injected fault: the model could not be built")
+        if not static_check(self.config, arch, result):
+            return
+        backend = self.backend
         if hasattr(backend, "lookup"):
-            self._look_up(arch, backend, seed, result)
+            self._look_up(arch, backend, result)
             return
-        model = backend.build(arch, seed)
+        data = self.data
+        limits = self.config["constraints"]
+        model = backend.build(arch, result.seed)
         result.measures["latency_s"] = backend.latency(model, arch)
         broken = cons.violated_limits(limits, result.measures)
         if broken:
@@ -219,35 +224,36 @@ class Runner:
         goal = self.goals[0]["metric"]
 
         def on_epoch(epoch: int, loss: float, model: Any) -> bool:
+            if fault == "nan":
+                loss = float("nan")
+            elif fault == "hang":
+                time.sleep(3600)
+            elif fault == "memory":
+                _blow_up_memory()
             if not math.isfinite(loss):
                 raise FloatingPointError(f"training loss became {loss} at epoch {epoch + 1}")
-            if deadline is not None and time.monotonic() >= deadline:
+            if deadline is not None and time.time() >= deadline:
                 stopped["flag"] = True
                 return True
-            if self.pruning and trial is not None and goal.startswith("val."):
-                # Intermediate values go through the study's storage, so pruning also
-                # works when trials run in other processes.
+            if reporter is not None and goal.startswith("val."):
                 value = self._split_metrics(backend, model, data, "val").get(goal[4:])
                 if value is not None:
-                    trial.report(float(value), epoch)
-                    if trial.should_prune():
+                    reporter.report(float(value), epoch)
+                    if reporter.should_prune():
                         stopped["pruned"] = True
                         return True
             return False
 
         x_train, y_train = data.split("train")
-        result.history = backend.fit(model, arch, x_train, y_train, seed, on_epoch)
+        result.history = backend.fit(model, arch, x_train, y_train, result.seed, on_epoch)
         for split in ("train", "val", "test"):
             result.metrics[split] = self._split_metrics(backend, model, data, split)
         result.constraints = [
             cons.check(c, result.measures, _flat_metrics(result.metrics)).__dict__
             for c in limits
         ]
-        values = [objective_value(g["metric"], result.metrics, result.measures)
-                  for g in self.goals]
-        if any(v is None or not math.isfinite(v) for v in values):
-            raise FloatingPointError(f"objective is not a finite number: {values}")
-        result.objectives = [float(v) for v in values if v is not None]
+        self._objectives(result)
+        self.models_dir.mkdir(parents=True, exist_ok=True)
         backend.save(model, self.models_dir / f"trial_{result.number:04d}")
         if stopped["pruned"]:
             result.status = STOPPED
@@ -257,10 +263,16 @@ class Runner:
         else:
             result.status = OK
 
+    def _objectives(self, result: TrialResult) -> None:
+        values = [objective_value(g["metric"], result.metrics, result.measures)
+                  for g in self.goals]
+        if any(v is None or not math.isfinite(v) for v in values):
+            raise FloatingPointError(f"objective is not a finite number: {values}")
+        result.objectives = [float(v) for v in values if v is not None]
 
-    def _look_up(self, arch: Architecture, backend: Any, seed: int, result: TrialResult) -> None:
+    def _look_up(self, arch: Architecture, backend: Any, result: TrialResult) -> None:
         """Evaluate through a tabular benchmark instead of training."""
-        found = backend.lookup(arch, self.config, seed)
+        found = backend.lookup(arch, self.config, result.seed)
         result.metrics = found["metrics"]
         result.measures.update(found.get("measures", {}))
         result.measures["simulated_train_seconds"] = float(found.get("seconds", 0.0))
@@ -268,17 +280,15 @@ class Runner:
             cons.check(c, result.measures, _flat_metrics(result.metrics)).__dict__
             for c in self.config["constraints"]
         ]
-        values = [objective_value(g["metric"], result.metrics, result.measures)
-                  for g in self.goals]
-        if any(v is None or not math.isfinite(v) for v in values):
-            raise FloatingPointError(f"objective is not a finite number: {values}")
-        result.objectives = [float(v) for v in values if v is not None]
+        self._objectives(result)
         result.status = OK
 
     @staticmethod
     def _split_metrics(backend: Backend, model: Any, data: Dataset,
                        split: str) -> dict[str, float]:
         x, y = data.split(split)
+        if len(x) == 0:
+            return {}
         out = backend.predict(model, x)
         if data.task == "classification":
             return classification_metrics(out, y)
@@ -289,7 +299,12 @@ def _flat_metrics(metrics: dict[str, dict[str, float]]) -> dict[str, float]:
     return {f"{split}.{name}": v for split, ms in metrics.items() for name, v in ms.items()}
 
 
-def run_experiment(config: dict[str, Any], run_dir: Path,
-                   progress: Progress | None = None) -> RunOutcome:
-    """Run a compiled (and overridden) config inside an existing run directory."""
-    return Runner(config, run_dir, progress).run()
+def run_experiment(config: dict[str, Any], run_dir: Path, progress: Any = None,
+                   resume: bool = False) -> RunOutcome:
+    """Search a compiled (and overridden) config inside an existing run directory.
+
+    The search runs as a Hydra multirun with nasdsl's sweeper (see nasdsl.run.hydra_run).
+    """
+    from nasdsl.run.hydra_run import run_search
+
+    return run_search(config, run_dir, progress, resume=resume)

@@ -67,6 +67,14 @@ class _Encoder:
         return out
 
 
+def _copula(y: np.ndarray) -> np.ndarray:
+    """Scores → normal quantiles of their ranks, so a few very bad trials (a broken
+    architecture at chance accuracy) do not flatten the GP's view of the good region."""
+    from scipy.stats import norm, rankdata
+
+    return norm.ppf((rankdata(y) - 0.5) / len(y))
+
+
 class GaussianProcessSampler(ProposalSampler):
     """GP surrogate + acquisition over candidate architectures."""
 
@@ -107,6 +115,7 @@ class GaussianProcessSampler(ProposalSampler):
         if not candidates:
             return {}
         xc = np.array([encode(c) for c in candidates])
+        y = _copula(y)
         mean, std = self._fit_predict(x, y, xc)
         best = float(y.max())
         gain = self._acquire(mean, std, best)

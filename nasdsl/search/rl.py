@@ -27,9 +27,11 @@ from optuna.trial import FrozenTrial, TrialState
 from nasdsl.search.common import (
     ProposalSampler,
     StrategyError,
+    contains,
     finished,
     from_unit,
     is_bad,
+    key,
     n_values,
     score,
     signs,
@@ -57,7 +59,7 @@ class ReinforceSampler(ProposalSampler):
     """REINFORCE over an autoregressive softmax policy."""
 
     def __init__(self, lr: float = 0.05, entropy: float = 1e-4, baseline_decay: float = 0.95,
-                 bins: int = 8, seed: int | None = None):
+                 bins: int = 8, retries: int = 50, seed: int | None = None):
         super().__init__(seed)
         if lr <= 0 or entropy < 0 or not 0.0 <= baseline_decay < 1.0:
             raise StrategyError(f"rl needs lr > 0, entropy ≥ 0 and 0 ≤ baseline_decay < 1, got "
@@ -66,6 +68,7 @@ class ReinforceSampler(ProposalSampler):
         self.entropy = float(entropy)
         self.decay = float(baseline_decay)
         self.bins = int(bins)
+        self.retries = max(1, int(retries))
         self._bias: dict[str, np.ndarray] = {}
         self._pair: dict[tuple[str, str, int], np.ndarray] = {}
         self._baseline: float | None = None
@@ -98,29 +101,58 @@ class ReinforceSampler(ProposalSampler):
     # --- sampling ------------------------------------------------------------------------
 
     def propose(self, study: Study, trial: FrozenTrial) -> dict[str, Any]:
-        """Learn from newly finished trials; the draw itself happens decision by decision."""
+        """Learn from newly finished trials, then draw the decisions the last trial had.
+
+        The draw is repeated (up to `retries` times) while it gives an architecture already
+        tried, so a converging policy does not spend the budget on repeats; decisions the
+        draw does not cover (a new conditional copy) are drawn from the policy as they come.
+        """
         self._learn(study)
         self._episodes[trial.number] = []
-        return {}
+        done = finished(study)
+        if not done:
+            return {}
+        order = list(done[-1].distributions.items())
+        known = self.known(study)
+        params: dict[str, Any] = {}
+        for _ in range(self.retries):
+            params, prev = {}, _START
+            for name, dist in order:
+                probs = self.probabilities(name, dist, prev)
+                action = int(self._rng.choice(len(probs), p=probs))
+                params[name] = self._value(dist, action, len(probs))
+                prev = (name, action)
+            if key(params) not in known:
+                break
+        return params
 
     def fill(self, name: str, dist: BaseDistribution) -> Any:
         """Unused: `sample_independent` draws from the policy."""
         raise NotImplementedError
 
-    def sample_independent(self, study: Study, trial: FrozenTrial, param_name: str,
-                           param_distribution: BaseDistribution) -> Any:
-        """Draw one decision from the policy, conditioned on the previous one."""
-        episode = self._episodes.setdefault(trial.number, [])
-        prev = (episode[-1][0], episode[-1][1]) if episode else _START
-        probs = self.probabilities(param_name, param_distribution, prev)
-        action = int(self._rng.choice(len(probs), p=probs))
-        episode.append((param_name, action, len(probs), prev[0], prev[1]))
-        dist = param_distribution
+    def _value(self, dist: BaseDistribution, action: int, k: int) -> Any:
         if isinstance(dist, CategoricalDistribution):
             return dist.choices[action]
-        if isinstance(dist, IntDistribution) and len(probs) == n_values(dist):
+        if isinstance(dist, IntDistribution) and k == n_values(dist):
             return dist.low + action * dist.step
-        return from_unit(dist, (action + self._rng.uniform()) / len(probs))
+        return from_unit(dist, (action + self._rng.uniform()) / k)
+
+    def sample_independent(self, study: Study, trial: FrozenTrial, param_name: str,
+                           param_distribution: BaseDistribution) -> Any:
+        """The proposal's value, or a draw from the policy conditioned on the previous one."""
+        episode = self._episodes.setdefault(trial.number, [])
+        prev = (episode[-1][0], episode[-1][1]) if episode else _START
+        k = _n_actions(param_distribution, self.bins)
+        proposal = self._proposals.get(trial.number, {})
+        if param_name in proposal and contains(param_distribution, proposal[param_name]):
+            value = proposal[param_name]
+            action = _action_of(param_distribution, value, self.bins)
+        else:
+            probs = self.probabilities(param_name, param_distribution, prev)
+            action = int(self._rng.choice(k, p=probs))
+            value = self._value(param_distribution, action, k)
+        episode.append((param_name, action, k, prev[0], prev[1]))
+        return value
 
     def reject(self, study: Study, trial: FrozenTrial, params: dict[str, Any]) -> None:
         """A statically infeasible draw: learn from it as a worst-reward episode, draw again."""

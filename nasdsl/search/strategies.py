@@ -107,6 +107,19 @@ def _auto(params: dict[str, Any], seed: int, config: dict[str, Any] | None = Non
     return sampler
 
 
+def _weight_sharing(name: str) -> SamplerFactory:
+    def factory(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
+        from nasdsl.search.errors import StrategyError
+        from nasdsl.weightsharing.sampler import WeightSharingSampler
+
+        if config is None:
+            raise StrategyError(f"{name} needs the experiment config (it trains a supernet)")
+        return WeightSharingSampler(name, params, config, seed)
+
+    factory.__doc__ = f"The {name} weight-sharing sampler (nasdsl.weightsharing)."
+    return factory
+
+
 # name → factory(strategy parameters, seed, config=None) → optuna.samplers.BaseSampler
 STRATEGY_FACTORIES: dict[str, SamplerFactory] = {
     "random": _random,
@@ -119,11 +132,15 @@ STRATEGY_FACTORIES: dict[str, SamplerFactory] = {
     "nsga2": _nsga2,
     "cfo": _cfo,
     "auto": _auto,
+    "enas": _weight_sharing("enas"),
+    "darts": _weight_sharing("darts"),
+    "ofa": _weight_sharing("ofa"),
 }
 
 # Strategies that are not wrapped with the static constraint filter: grid must visit
 # every architecture in its own order (the runner rejects the infeasible ones for free).
-_UNFILTERED = ("grid",)
+# Weight-sharing strategies check the limits themselves when they pick their candidates.
+_UNFILTERED = ("grid", "enas", "darts", "ofa")
 
 
 def _params(strategy: dict[str, Any]) -> dict[str, Any]:
@@ -154,6 +171,10 @@ def check_strategy(config: dict[str, Any]) -> None:
                 "grid search needs a finite space, but this one has a continuous decision "
                 "(uniform or loguniform); fix it with an override, replace it by choice(…), "
                 "or set `resolution = 5` in the strategy block to try 5 points of each")
+    if name in ("enas", "darts", "ofa"):
+        from nasdsl.weightsharing.settings import check_config
+
+        check_config(name, _params(strategy), config)
     early = early_stop_settings(strategy)
     if early is not None and early[0] not in PRUNER_FACTORIES:
         raise StrategyError(f"unknown early stopping '{early[0]}' "

@@ -1,0 +1,227 @@
+"""The peer benchmark (benchmarks/peers/) compares like with like, and its driver runs.
+
+The peers' packages (keras-tuner, optuna, torch, keras) are in the dev install, so
+every check below runs everywhere `make test` does:
+- the peers' data splits are nasdsl's, array for array;
+- KerasTuner's build(hp) and the Optuna objective ask exactly the spec's decisions
+  (names and distributions), and build models of the same size as nasdsl's;
+- the figures (best, test of best, time to target, ratio) follow from the trial logs;
+- the driver runs each peer and nasdsl for a few seconds and prints a table row each.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+import pytest
+from conftest import ROOT
+
+from nasdsl.compile import spec_to_config
+from nasdsl.lang import load_spec
+from nasdsl.run.data import load_data
+from nasdsl.space.search_space import OptunaSuggest, SearchSpace
+from nasdsl.space.shapes import measure
+
+PEERS_DIR = ROOT / "benchmarks" / "peers"
+sys.path.insert(0, str(PEERS_DIR))
+
+import kerastuner_bo  # noqa: E402
+import optuna_tpe  # noqa: E402
+import peer_table  # noqa: E402
+from peer_tasks import TASKS, load_splits  # noqa: E402
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+TASK_NAMES = sorted(TASKS)
+
+
+def spec_config(task: str, seed: int = 0) -> dict[str, Any]:
+    result = load_spec(TASKS[task].spec)
+    assert result.ok, result.rendered()
+    config = spec_to_config(result.spec)
+    config["experiment"]["seed"] = seed
+    return config
+
+
+def largest_params(task: str) -> dict[str, Any]:
+    """Decisions that switch on every conditional part of the space (max repeats, all optionals)."""
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    space = SearchSpace(spec_config(task))
+    trial = study.ask()
+    space.sample(OptunaSuggest(trial))
+    forced = {}
+    for name, dist in trial.distributions.items():
+        if name.endswith(".repeat"):
+            forced[name] = dist.high
+        elif name.endswith(".present"):
+            forced[name] = True
+    return forced
+
+
+def nasdsl_trial(task: str, params: dict[str, Any]) -> optuna.trial.FrozenTrial:
+    """Sample the spec's space with `params` fixed; the rest random (seeded)."""
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    study.enqueue_trial(params, skip_if_exists=False)
+    trial = study.ask()
+    arch = SearchSpace(spec_config(task)).sample(OptunaSuggest(trial))
+    study.tell(trial, 0.0)
+    frozen = study.trials[-1]
+    frozen.set_user_attr("params_count", measure(arch).params)
+    return frozen
+
+
+def optuna_peer_trial(task: str, params: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    study = optuna.create_study()
+    study.enqueue_trial(params)
+    trial = study.ask()
+    decisions = optuna_tpe.suggest(trial, TASKS[task])
+    return trial, decisions
+
+
+def keras_distributions(hp: Any) -> dict[str, Any]:
+    """KerasTuner hyperparameters as the Optuna distributions they stand for."""
+    out: dict[str, Any] = {}
+    for h in hp.space:
+        kind = type(h).__name__
+        if kind == "Boolean":
+            out[h.name] = optuna.distributions.CategoricalDistribution([False, True])
+        elif kind == "Choice":
+            out[h.name] = optuna.distributions.CategoricalDistribution(list(h.values))
+        elif kind == "Int":
+            out[h.name] = optuna.distributions.IntDistribution(h.min_value, h.max_value,
+                                                               step=h.step or 1)
+        elif kind == "Float":
+            out[h.name] = optuna.distributions.FloatDistribution(
+                h.min_value, h.max_value, log=h.sampling == "log")
+        else:
+            raise AssertionError(f"unexpected KerasTuner hyperparameter {kind}")
+    return out
+
+
+def keras_peer(task: str, params: dict[str, Any]) -> tuple[Any, Any]:
+    """Run the KerasTuner peer's build(hp) with `params` fixed; (hp, compiled model)."""
+    import keras_tuner as kt
+
+    hp = kt.HyperParameters()
+    hp.values.update(params)
+    hypermodel = kerastuner_bo.make_hypermodel(TASKS[task], None, None)
+    model = hypermodel.build(hp)
+    hp.Choice("train.batch_size", list(TASKS[task].space.batch_size))  # chosen in fit()
+    return hp, model
+
+
+@pytest.mark.parametrize("task", TASK_NAMES)
+def test_peer_splits_are_nasdsl_splits(task: str) -> None:
+    for seed in (0, 3):
+        config = spec_config(task, seed)
+        ours = load_data(config, image=TASKS[task].image_shape is not None)
+        theirs = load_splits(TASKS[task], seed)
+        for split in ("train", "val", "test"):
+            x, y = ours.split(split)
+            np.testing.assert_array_equal(getattr(theirs, f"x_{split}"), x)
+            np.testing.assert_array_equal(getattr(theirs, f"y_{split}"), y)
+    # The epochs are the spec's too.
+    assert config["train"]["epochs"] == TASKS[task].epochs
+
+
+@pytest.mark.parametrize("task", TASK_NAMES)
+def test_optuna_peer_asks_the_spec_decisions(task: str) -> None:
+    full = largest_params(task)
+    for params in ({}, full, {k: v for k, v in full.items() if k.endswith(".repeat")}):
+        ours = nasdsl_trial(task, params)
+        theirs, _ = optuna_peer_trial(task, ours.params)
+        assert theirs.distributions == ours.distributions
+        assert theirs.params == ours.params
+    # The largest variant really has every conditional decision.
+    assert sum(name.endswith(".present") for name in nasdsl_trial(task, full).params) >= 2
+
+
+@pytest.mark.parametrize("task", TASK_NAMES)
+def test_kerastuner_peer_asks_the_spec_decisions(task: str) -> None:
+    ours = nasdsl_trial(task, largest_params(task))
+    hp, _ = keras_peer(task, ours.params)
+    assert keras_distributions(hp) == ours.distributions
+
+
+@pytest.mark.parametrize("task", TASK_NAMES)
+def test_peers_build_models_of_nasdsl_size(task: str) -> None:
+    full = largest_params(task)
+    for params in ({}, full, {k: v for k, v in full.items() if k.endswith(".repeat")}):
+        ours = nasdsl_trial(task, params)
+        _, decisions = optuna_peer_trial(task, ours.params)
+        torch_model = optuna_tpe.build(TASKS[task], decisions)
+        torch_params = sum(p.numel() for p in torch_model.parameters())
+        _, keras_model = keras_peer(task, ours.params)
+        assert torch_params == ours.user_attrs["params_count"], ours.params
+        assert keras_model.count_params() - _keras_bn_buffers(keras_model) == torch_params
+
+
+def _keras_bn_buffers(model: Any) -> int:
+    """Keras counts batch norm's moving mean and variance as (non-trainable) params."""
+    return sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
+
+
+def _figures(config: str, seed: int, vals: list[tuple[float, float]]) -> peer_table.RunFigures:
+    rows = [{"number": i, "status": "ok", "finished_s": t, "val": v, "test": v - 0.01}
+            for i, (t, v) in enumerate(vals)]
+    return peer_table.RunFigures("t", config, seed, rows=rows, budget_s=100.0, wall_s=110.0)
+
+
+def test_table_figures_follow_from_the_logs() -> None:
+    runs = [
+        _figures("kerastuner-bo", 0, [(10, 0.90), (40, 0.95), (90, 0.96)]),
+        _figures("optuna-tpe", 0, [(5, 0.93), (30, 0.97)]),
+        _figures("nasdsl-tpe", 0, [(4, 0.94), (12, 0.96), (20, 0.98), (120, 0.99)]),
+    ]
+    runs[2].rows.append({"number": 9, "status": "cut", "finished_s": 25, "val": 1.0,
+                         "test": 1.0})
+    target = peer_table.targets(runs, None)
+    assert target == {("t", 0): 0.96}  # the weaker peer's best
+    assert runs[2].best["val"] == 0.98  # the 120 s trial is past the budget, "cut" never counts
+    assert runs[2].time_to(0.96) == 12 and runs[1].time_to(0.96) == 30
+    summary = {s["config"]: s for s in peer_table.summarize(runs, target)}
+    assert summary["nasdsl-tpe"]["ratio_to_fastest_peer"] == [pytest.approx(12 / 30)]
+    assert summary["nasdsl-tpe"]["trials"] == [3]
+    text = peer_table.markdown(list(summary.values()), target, "rule")
+    assert "| nasdsl-tpe | 0.980 | 0.970 | 3.0 | 12.0 (1/1) | 0.40 | 110.0 |" in text
+    assert "met by nasdsl-tpe" in text
+    assert peer_table.targets(runs, 0.5) == {("t", 0): 0.5}
+
+
+def test_benchmark_specs_are_canonical_and_run(cli, tmp_path: Path) -> None:
+    specs = [str(TASKS[t].spec) for t in TASK_NAMES]
+    assert cli("fmt", "--check", *specs).returncode == 0
+    # The driver test below runs the breast_cancer spec; run the digits CNN spec once.
+    proc = cli("run", str(TASKS["digits"].spec), "budget.trials=1", "train.epochs=1",
+               "--quiet", "--runs-dir", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    trial = json.loads(next(tmp_path.rglob("trial_0000.json")).read_text())
+    assert trial["status"] == "ok" and "conv" in trial["description"]
+
+
+def test_driver_runs_each_peer_and_prints_rows(tmp_path: Path) -> None:
+    configs = ["kerastuner-bo", "optuna-tpe", "nasdsl-tpe"]
+    proc = subprocess.run(
+        [sys.executable, str(PEERS_DIR / "run.py"), "--tasks", "breast_cancer", "--seeds", "1",
+         "--budget-s", "10", "--configs", *configs, "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=400, check=False, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "| configuration | best val acc |" in proc.stdout
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert [s["config"] for s in results["summaries"]] == configs
+    for config in configs:
+        row = next(line for line in proc.stdout.splitlines() if line.startswith(f"| {config}"))
+        assert "not run" not in row, row
+        log = tmp_path / "breast_cancer" / config / "seed0.jsonl"
+        rows = [json.loads(line) for line in log.read_text().splitlines()]
+        assert rows, f"{config} logged no trial"
+        for r in rows:
+            assert r["status"] in ("ok", "cut", "pruned") and r["finished_s"] > 0
+            if r["status"] == "ok":
+                assert 0.0 <= r["val"] <= 1.0 and 0.0 <= r["test"] <= 1.0
+                assert "train.optimizer.lr" in r["params"]
