@@ -19,9 +19,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 def main() -> int:
     """Run the properties; print what was checked and how long it took."""
-    from hypothesis import HealthCheck, given, settings
-
     import test_fuzz_check as fuzz
+    from hypothesis import HealthCheck, given, settings
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--examples", type=int, default=100_000)

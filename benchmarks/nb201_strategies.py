@@ -24,16 +24,10 @@ DEFAULT_TABLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "benchma
 OPS = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"]
 # Edge (i → j) of the cell, in the order the architecture string lists them.
 EDGES = [(0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3)]
-DECISIONS = [f"node{j}.from{i}" for i, j in EDGES]
+DECISIONS = [f"space.cell.e{i}_{j}" for i, j in EDGES]  # the names `space nb201` uses
 STRATEGIES = ["random", "evolution", "local", "rl", "tpe", "bayesian", "cfo", "nsga2", "grid"]
-# Benchmark settings (the registry's defaults otherwise): a smaller population suits a
-# 200-trial budget.
-SETTINGS: dict[str, dict[str, Any]] = {
-    "evolution": {"population": 20, "sample": 5},
-    "local": {"neighbors": 8, "restart": 10},
-    "rl": {"lr": 0.1, "entropy": 1e-3},
-    "grid": {"shuffle": True},
-}
+# The strategies' own defaults, except grid, which visits the grid in a shuffled order.
+SETTINGS: dict[str, dict[str, Any]] = {"grid": {"shuffle": True}}
 CHECKPOINTS = (50, 100, 200)
 
 

@@ -30,7 +30,7 @@ CONFIG = {
     "train": TRAIN,
     "budget": {"trials": 3},
     "backend": "torch",
-    "final": {"top": 2, "seeds": 2, "epochs": 3},
+    "final": {"top": 2, "seeds": 2, "epochs": 3, "scale": None, "ensemble": 2},
     "baselines": [{"name": "hand", "layers": [{"op": "dense", "params": {"units": 16,
                                                                         "activation": "relu"}},
                                               {"op": "dense", "params": {}}]}],
@@ -90,6 +90,8 @@ def test_after_search_runs_baselines_final_phase_and_exports(tmp_path):
     assert len(per_trial["seeds"]) == 2
     assert per_trial["architecture"]["training"]["epochs"] == 3  # final.epochs
     assert any("seed noise" in s for s in summary["sentences"])
+    assert summary["ensemble"]["members"] == 4
+    assert 0.5 < summary["ensemble"]["test"]["accuracy"] <= 1.0
     assert (run / "export" / "trial_0001.py").exists()
     assert json.loads((run / "export" / "trial_0001.source.nasdsl.json").read_text())["trial"] == 1
 

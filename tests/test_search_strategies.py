@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from test_search_helpers import config_for, params_sequence, run_study
 
+from nasdsl.lang.registry import WEIGHT_SHARING
 from nasdsl.search.strategies import STRATEGY_FACTORIES, make_sampler
 
-ALL = sorted(STRATEGY_FACTORIES)
+# Weight-sharing strategies train a supernet; tests/test_weightsharing*.py cover them.
+ALL = sorted(n for n in STRATEGY_FACTORIES if n not in WEIGHT_SHARING)
 SMALL = {"evolution": {"population": 6, "sample": 3}, "bayesian": {"initial": 5},
          "tpe": {"startup": 5}, "nsga2": {"population": 6}, "local": {"neighbors": 4},
          "grid": {"resolution": 2, "shuffle": True}}

@@ -39,6 +39,7 @@ class _Search:
     """What the three searches share: the supernet, its optimizer, data and scoring."""
 
     def __init__(self, settings: Settings, config: dict[str, Any], data: Dataset, log: Log):
+        self.started = time.monotonic()
         _seed_everything(settings.seed)
         self.settings, self.config, self.log = settings, config, log
         self.net = Supernet(config)
@@ -55,7 +56,6 @@ class _Search:
             self.y_train, self.y_val = self.y_train.reshape(-1, 1), self.y_val.reshape(-1, 1)
         self.limits = [c for c in config.get("constraints", []) or [] if not c.get("target")]
         self.scored: set[Any] = set()  # distinct sub-networks scored with shared weights
-        self.started = time.monotonic()
 
     # --- helpers
 
@@ -377,5 +377,14 @@ SEARCHES = {"enas": _enas, "darts": _darts, "ofa": _ofa}
 
 def run_search(settings: Settings, config: dict[str, Any], data: Dataset,
                log: Log = lambda _: None) -> dict[str, Any]:
-    """Run one weight-sharing search; return its candidates and cost as plain data."""
-    return SEARCHES[settings.strategy](_Search(settings, config, data, log))
+    """Run one weight-sharing search; return its candidates and cost as plain data.
+
+    The search runs on one intra-op thread: a supernet is many tiny ops, and on a busy
+    machine several threads spin-waiting on each of them cost far more than they save.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return SEARCHES[settings.strategy](_Search(settings, config, data, log))
+    finally:
+        torch.set_num_threads(threads)

@@ -47,7 +47,15 @@ def _version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `nasdsl` command."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    # argparse stops filling `overrides` at the first option, so `run F --quiet k=v` would
+    # leave k=v behind; overrides may stand anywhere after the spec file.
+    if extra and hasattr(args, "overrides") and all("=" in a and not a.startswith("-")
+                                                    for a in extra):
+        args.overrides = [*args.overrides, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.func(args))
     except UsageError as err:

@@ -91,9 +91,11 @@ def _validate_config(config: dict) -> None:
     if config["backend"] not in reg.BACKENDS:
         raise UsageError(f"unknown backend {config['backend']!r}")
     kind = config["data"].get("kind", "builtin")
+    if kind == "csv":
+        return
     if kind != "builtin" or config["data"]["source"] not in reg.DATASETS:
-        raise UsageError(f"this version of `nasdsl run` trains on the built-in datasets only "
-                         f"({', '.join(reg.DATASETS)}); the {kind} source "
+        raise UsageError(f"this version of `nasdsl run` trains on the built-in datasets "
+                         f"({', '.join(reg.DATASETS)}) and csv(…) tables; the {kind} source "
                          f"{config['data']['source']!r} is checked and compiled but not loaded")
 
 

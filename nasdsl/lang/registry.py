@@ -399,8 +399,8 @@ class StrategyInfo:
     multi_objective: bool = False  # can it search for a Pareto front?
 
 
-_SUPERNET_EPOCHS = _p("supernet_epochs", "int", "Epochs of supernet (shared-weight) training.",
-                      50, searchable=False)
+_SUPERNET_EPOCHS = _p("supernet_epochs", "int", "Epochs of supernet (shared-weight) training, "
+                      "at most 3 × train.epochs.", 50, searchable=False)
 _RETRAIN_TOP = _p("retrain_top", "int", "Best sub-networks retrained from scratch and "
                   "evaluated as ordinary trials.", 1, searchable=False)
 
@@ -444,17 +444,17 @@ STRATEGIES: dict[str, StrategyInfo] = {
                      )),
         StrategyInfo("rl", "A NASNet-style controller trained with REINFORCE on validation "
                      "reward.", (
-                         _p("lr", "float", "Controller learning rate.", 0.05, searchable=False),
+                         _p("lr", "float", "Controller learning rate.", 0.15, searchable=False),
                          _p("entropy", "float", "Entropy bonus weight.", 1e-4, searchable=False),
-                         _p("baseline_decay", "float", "Decay of the reward baseline.", 0.95,
+                         _p("baseline_decay", "float", "Decay of the reward baseline.", 0.8,
                             searchable=False),
                      )),
         StrategyInfo("local", "Local search: start from the best so far, try neighbours that "
                      "change one decision.", (
-                         _p("neighbors", "int", "Neighbours tried per step.", 8,
+                         _p("neighbors", "int", "Neighbours tried per step.", 4,
                             searchable=False),
                          _p("restart", "int", "Steps without improvement before a random "
-                            "restart.", 20, searchable=False),
+                            "restart.", 10, searchable=False),
                      )),
         StrategyInfo("nsga2", "NSGA-II multi-objective evolution (Optuna's NSGA-II).", (
             _p("population", "int", "Population size.", 20, searchable=False),
@@ -475,8 +475,8 @@ STRATEGIES: dict[str, StrategyInfo] = {
                          _SUPERNET_EPOCHS,
                          _p("controller_steps", "int", "Controller updates per supernet "
                             "epoch.", 50, searchable=False),
-                         _p("controller_lr", "float", "Controller learning rate.", 3.5e-4,
-                            searchable=False),
+                         _p("controller_lr", "float", "Controller learning rate (the rl "
+                            "strategy's REINFORCE policy).", 0.05, searchable=False),
                          _p("entropy", "float", "Entropy bonus weight of the controller.",
                             1e-4, searchable=False),
                          _RETRAIN_TOP,

@@ -22,6 +22,12 @@ STOP_TEXT = {"trials": "the trial budget was used up", "time": "the time budget 
              "device_hours": "the device-hours budget was used up",
              "trial_hours": "the trial-hours budget was used up",
              "money": "the money budget was spent"}
+try:  # the runner's own wording, where it has one
+    from nasdsl.run.budget import STOP_REASONS as _RUNNER_STOP
+
+    STOP_TEXT.update(_RUNNER_STOP)
+except ImportError:  # pragma: no cover - older runner
+    pass
 # A limit's measure, the unit a trade-off is written per, and that unit's size.
 _TRADE_UNITS = {"params": ("params", "1k params", 1e3), "model_size": ("model_bytes", "1 KB", 1e3),
                 "latency": ("latency_s", "1 ms", 1e-3), "flops": ("flops", "1M FLOPs", 1e6)}
@@ -253,4 +259,15 @@ def build_report(record: RunRecord, top: int = 5) -> dict[str, Any]:
             "pareto": pareto(record), "tradeoffs": tradeoffs(record),
             "choices": choices(record), "baselines": baselines(record),
             "targets": targets(record), "final": record.final,
-            "history": history(record), "scatter": scatter(record)}
+            "history": history(record), "scatter": scatter(record),
+            "weight_sharing": _weight_sharing(record)}
+
+
+def _weight_sharing(record: RunRecord) -> dict[str, Any] | None:
+    """The weight-sharing search's cost and candidates (nasdsl.weightsharing.cost), if any."""
+    from nasdsl.weightsharing.cost import read
+
+    found = read(record.path)
+    if found is not None:
+        found = {k: v for k, v in found.items() if k not in ("alphas", "history")}
+    return found

@@ -144,6 +144,11 @@ def render_report(report: dict[str, Any], best_panel: Any = None) -> Group:
         items.append(Text(ch["interaction"]["sentence"]))
     items += [Text(b["sentence"]) for b in report["baselines"] if b.get("sentence")]
     items += [Text(t["sentence"]) for t in report["targets"]]
+    if report.get("weight_sharing"):
+        from nasdsl.weightsharing.cost import describe
+
+        items += [Text("Weight sharing: " + line if i == 0 else "  " + line)
+                  for i, line in enumerate(describe(report["weight_sharing"]))]
     if report["final"]:
         items.append(final_table(report["final"]))
         items += [Text(s) for s in report["final"].get("sentences", [])]

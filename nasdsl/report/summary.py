@@ -30,7 +30,9 @@ class RunRecord:
 
     @property
     def spec_hash(self) -> str:
-        """sha256 of the spec copy in the run directory ('' when it is missing)."""
+        """sha256 of the run's spec (run.json's record, else the spec copy; '' if neither)."""
+        if self.meta.get("spec_sha256"):
+            return str(self.meta["spec_sha256"])
         spec = self.path / "spec.nas"
         return hashlib.sha256(spec.read_bytes()).hexdigest() if spec.exists() else ""
 

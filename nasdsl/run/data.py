@@ -37,6 +37,10 @@ def load_data(config: dict[str, Any], image: bool) -> Dataset:
     from sklearn.model_selection import train_test_split
 
     data_cfg = config["data"]
+    if data_cfg.get("kind", "builtin") not in (None, "builtin"):
+        from nasdsl.practice.tabular import load_table_data
+
+        return load_table_data(config)  # csv(…): read, split and preprocess the table
     spec = reg.DATASETS[data_cfg["source"]]
     bunch = getattr(skd, spec.loader)()
     x = np.asarray(bunch.data, dtype=np.float64)

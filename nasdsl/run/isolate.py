@@ -17,7 +17,6 @@ from typing import Any
 from nasdsl.run.runner import FAILED, TrialResult
 from nasdsl.run.settings import execution
 
-
 # How long a child may take to import its framework and load the data.
 STARTUP_S = 300.0
 

@@ -110,12 +110,10 @@ class SearchLoop:
         else:
             check_backend_installed(self.config["backend"])
         self.progress.start(self.budget, self.explanation, requeued)
-        self._refresh(study)
         stop = "trials"
         try:
             while True:
-                finished, running = counts(study)
-                charged = spent_seconds(study)
+                finished, running, charged = self._refresh(study)
                 reason = self.budget.reached(finished, running, charged)
                 if reason is not None:
                     stop = reason
@@ -224,28 +222,30 @@ class SearchLoop:
     def _done(self, study: Any, result: TrialResult) -> None:
         self.results.append(result)
         self.progress.trial_done(result)
-        self._refresh(study)
 
-    def _refresh(self, study: Any) -> None:
-        """Send the progress view the study's counts, best value and remaining budget."""
-        finished, running = counts(study)
-        charged = spent_seconds(study)
+    def _refresh(self, study: Any) -> tuple[int, int, float]:
+        """Read the study once: counts, trial seconds, best value; update the progress view.
+
+        Counts are the whole study's, so workers sharing a storage share one budget.
+        """
+        trials = study.get_trials(deepcopy=False)
+        finished, running = counts(trials)
+        charged = spent_seconds(trials)
         best = None
-        if len(study.directions) == 1:
-            try:
-                bt = study.best_trial
-                best = (bt.value, bt.number)
-            except ValueError:
-                best = None
         states: dict[str, int] = {}
-        for t in study.get_trials(deepcopy=False):
+        sign = 1.0 if study.directions[0].name == "MAXIMIZE" else -1.0
+        for t in trials:
             if t.user_attrs.get("run") == self.tag:
                 key = t.user_attrs.get("status", t.state.name.lower())
                 states[key] = states.get(key, 0) + 1
+            if len(study.directions) == 1 and t.state.name == "COMPLETE" and t.values and \
+                    (best is None or sign * t.values[0] > sign * best[0]):
+                best = (t.values[0], t.number)
         self.progress.update(finished=finished, running=running, states=states, best=best,
                              remaining=self.budget.remaining(finished, charged),
                              elapsed=self.budget.elapsed(),
                              eta=self._eta(finished, charged))
+        return finished, running, charged
 
     def _eta(self, finished: int, charged: float) -> float | None:
         """Seconds until the trial budget is spent at this session's pace."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from typing import Any
 
 from nasdsl.space.search_space import is_distribution
@@ -48,8 +49,51 @@ def _items_size(items: list[dict[str, Any]]) -> float:
     return size
 
 
+class _Recorder:
+    """A Suggest that draws at random and remembers each decision's number of values."""
+
+    def __init__(self, seed: int = 0):
+        self.rng = random.Random(seed)
+        self.values: dict[str, float] = {}
+
+    def categorical(self, name: str, options: list[Any]) -> Any:
+        """A random option."""
+        self.values[name] = len(options)
+        return options[self.rng.randrange(len(options))]
+
+    def integer(self, name: str, low: int, high: int, step: int) -> int:
+        """A random integer."""
+        self.values[name] = (high - low) // step + 1
+        return self.rng.randrange(low, high + 1, step)
+
+    def real(self, name: str, low: float, high: float, log: bool) -> float:
+        """A random float."""
+        self.values[name] = math.inf
+        return self.rng.uniform(low, high)
+
+
+def _cell_decisions(config: dict[str, Any]) -> dict[str, float]:
+    """Decision name → number of values of a cell space (and training), found by drawing it.
+
+    Conditional decisions (a cell's `blocks`, a layout count) are the union over a few
+    draws, so the product of the values is an upper bound of the space's size.
+    """
+    from nasdsl.space.search_space import SearchSpace
+
+    space = SearchSpace(config)
+    recorder = _Recorder()
+    for _ in range(16):
+        try:
+            space.sample(recorder)
+        except ValueError:  # a draw whose shapes do not fit still names its decisions
+            continue
+    return recorder.values
+
+
 def space_size(config: dict[str, Any]) -> float:
     """Number of distinct candidates of a compiled config's space (inf when continuous)."""
+    if config["space"].get("kind", "layers") != "layers":
+        return math.prod(_cell_decisions(config).values())
     size = _items_size(list(config["space"]["layers"]))
     train = config["train"]
     size *= _values(train["epochs"]) * _values(train["batch_size"])
@@ -95,12 +139,16 @@ def choose(config: dict[str, Any] | None) -> tuple[str, dict[str, Any], str]:
     train = config["train"]
     train_items = [{"params": {k: v for k, v in train["optimizer"].items() if k != "name"}},
                    {"params": {"epochs": train["epochs"], "batch_size": train["batch_size"]}}]
-    decisions, continuous = _count_decisions(list(config["space"]["layers"]))
-    for item in train_items:
-        for v in item["params"].values():
-            if is_distribution(v):
-                decisions += 1
-                continuous += math.isinf(_values(v))
+    if config["space"].get("kind", "layers") != "layers":
+        values = _cell_decisions(config)
+        decisions, continuous = len(values), sum(math.isinf(v) for v in values.values())
+    else:
+        decisions, continuous = _count_decisions(list(config["space"]["layers"]))
+        for item in train_items:
+            for v in item["params"].values():
+                if is_distribution(v):
+                    decisions += 1
+                    continuous += math.isinf(_values(v))
     if budget is not None and size <= budget:
         return "grid", {}, (f"the space has {int(size)} candidates and the budget allows "
                             f"{budget} trials, so every one is tried (grid)")
@@ -109,7 +157,7 @@ def choose(config: dict[str, Any] | None) -> tuple[str, dict[str, Any], str]:
             f"a small budget ({budget} trials) over {decisions} decisions suits a "
             f"Gaussian-process model of the accuracy (bayesian)")
     if continuous * 2 < max(decisions, 1) and (budget is None or budget >= 100):
-        pop = 20 if budget is None else max(10, min(50, budget // 10))
+        pop = 20 if budget is None else max(10, min(50, budget // 5))
         return "evolution", {"population": pop, "sample": max(2, pop // 4)}, (
             f"{decisions - continuous} of the {decisions} decisions are discrete architecture "
             f"choices and the budget is large ({budget or 'unbounded'} trials), where "

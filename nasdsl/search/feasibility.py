@@ -106,16 +106,20 @@ class StaticConstraintSampler(BaseSampler):
         self.base.before_trial(study, trial)
         fresh = study._storage.get_trial(trial._trial_id)  # sees what before_trial stored
         params: dict[str, Any] = {}
+        rejected = 0
         for attempt in range(self.max_tries):
             sampler = self.base if attempt < max(1, self.max_tries // 4) else self.fallback
             params, arch = self._draw(study, fresh, sampler)
             if self.checker.violation(arch) is None:
                 break
             self.rejected += 1
+            rejected += 1
             reject = getattr(self.base, "reject", None)
             if reject is not None:
                 reject(study, fresh, params)
         self._chosen[trial.number] = params
+        # Kept in the study so reports (benchmarks/wasted_compute.py) can count proposals.
+        study._storage.set_trial_system_attr(trial._trial_id, "nasdsl:rejected", rejected)
 
     def _draw(self, study: Study, trial: FrozenTrial,
               sampler: BaseSampler) -> tuple[dict[str, Any], Any]:

@@ -44,7 +44,7 @@ class _State:
 class LocalSearchSampler(ProposalSampler):
     """Best-improvement hill climbing with random restarts."""
 
-    def __init__(self, neighbors: int = 8, restart: int = 20, seed: int | None = None):
+    def __init__(self, neighbors: int = 4, restart: int = 10, seed: int | None = None):
         super().__init__(seed)
         if neighbors < 1 or restart < 1:
             raise StrategyError(f"local search needs neighbors ≥ 1 and restart ≥ 1, "

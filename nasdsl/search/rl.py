@@ -58,7 +58,7 @@ def _action_of(dist: BaseDistribution, value: Any, bins: int) -> int:
 class ReinforceSampler(ProposalSampler):
     """REINFORCE over an autoregressive softmax policy."""
 
-    def __init__(self, lr: float = 0.05, entropy: float = 1e-4, baseline_decay: float = 0.95,
+    def __init__(self, lr: float = 0.15, entropy: float = 1e-4, baseline_decay: float = 0.8,
                  bins: int = 8, retries: int = 50, seed: int | None = None):
         super().__init__(seed)
         if lr <= 0 or entropy < 0 or not 0.0 <= baseline_decay < 1.0:

@@ -69,16 +69,16 @@ def _evolution(params: dict[str, Any], seed: int, config: dict[str, Any] | None 
 def _rl(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
     from nasdsl.search.rl import ReinforceSampler
 
-    return ReinforceSampler(lr=float(params.get("lr", 0.05)),
+    return ReinforceSampler(lr=float(params.get("lr", 0.15)),
                             entropy=float(params.get("entropy", 1e-4)),
-                            baseline_decay=float(params.get("baseline_decay", 0.95)), seed=seed)
+                            baseline_decay=float(params.get("baseline_decay", 0.8)), seed=seed)
 
 
 def _local(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
     from nasdsl.search.local import LocalSearchSampler
 
-    return LocalSearchSampler(neighbors=int(params.get("neighbors", 8)),
-                              restart=int(params.get("restart", 20)), seed=seed)
+    return LocalSearchSampler(neighbors=int(params.get("neighbors", 4)),
+                              restart=int(params.get("restart", 10)), seed=seed)
 
 
 def _nsga2(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:

@@ -52,7 +52,9 @@ class SearchSpace:
 
     def __init__(self, config: dict[str, Any]):
         self.config = config
-        self.dataset = reg.DATASETS[config["data"]["source"]]
+        from nasdsl.practice.tabular import dataset_spec  # built-in, or measured from a CSV
+
+        self.dataset = dataset_spec(config)
         self.kind = str(config["space"].get("kind", "layers"))
         if self.kind not in SPACE_KINDS:
             raise ValueError(f"unknown space kind '{self.kind}' ({', '.join(SPACE_KINDS)})")

@@ -12,7 +12,7 @@ WEIGHT_SHARING = ("enas", "darts", "ofa")
 
 # The supernet trains for at most EPOCH_CAP × train.epochs epochs, so a smoke run
 # (`train.epochs=1`) stays quick whatever `supernet_epochs` the spec asks for.
-EPOCH_CAP = 5
+EPOCH_CAP = 3
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "enas": {"supernet_epochs": 50, "controller_steps": 50, "controller_lr": 0.05,

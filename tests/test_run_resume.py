@@ -1,0 +1,86 @@
+"""Crash and resume: a run killed with SIGKILL at several points, then resumed, keeps every
+completed trial, duplicates none, and ends with exactly the budget's count."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from conftest import ROOT
+from test_run_faults import TINY
+
+
+def start(*args, env=None):
+    return subprocess.Popen([sys.executable, "-m", "nasdsl.cli", *args], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
+
+
+def wait_for(predicate, timeout=240.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def finished(run_dir):
+    out = {}
+    for p in (run_dir / "trials").glob("trial_*.json"):
+        r = json.loads(p.read_text())
+        if not r.get("interrupted"):
+            out[r["number"]] = r
+    return out
+
+
+def test_sigkill_at_several_points_then_resume(tmp_path):
+    spec = tmp_path / "tiny.nas"
+    spec.write_text(TINY)
+    runs = tmp_path / "runs"
+    # trial 2 hangs, so the first kill certainly lands while a trial is RUNNING.
+    proc = start("run", str(spec), "budget.trials=6", "--quiet", "--runs-dir", str(runs),
+                 env={"NASDSL_INJECT_FAULTS": json.dumps({"2": "hang"})})
+    wait_for(lambda: (runs / "tiny").is_dir() and any((runs / "tiny").iterdir()))
+    (run_dir,) = list((runs / "tiny").iterdir())
+    wait_for(lambda: len(finished(run_dir)) >= 2 and (run_dir / "trials/trial_0002").is_dir())
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    before = finished(run_dir)
+    assert sorted(before) == [0, 1]
+
+    # Second session: killed right after another trial lands (between or inside trials).
+    proc = start("resume", str(run_dir), "--quiet")
+    wait_for(lambda: len(finished(run_dir)) >= 4)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    middle = finished(run_dir)
+    assert len(middle) >= 4
+
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", "resume", str(run_dir),
+                           "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    after = finished(run_dir)
+    assert len(after) == 6  # the final count equals the budget
+    for n, r in before.items():  # nothing completed was lost or rewritten
+        assert after[n] == r
+    for n, r in middle.items():
+        assert after[n] == r
+    interrupted = [json.loads(p.read_text()) for p in (run_dir / "trials").glob("trial_*.json")]
+    interrupted = [r for r in interrupted if r.get("interrupted")]
+    assert any(r["number"] == 2 for r in interrupted)
+    # the interrupted candidate ran again under a new number, with the same decisions
+    rerun = [r for r in after.values() if r["params"] == interrupted[0]["params"]]
+    assert rerun and rerun[0]["number"] > 2
+    with sqlite3.connect(run_dir / "study.db") as db:
+        states = dict(db.execute("select state, count(*) from trials group by state").fetchall())
+        numbers = [n for (n,) in db.execute("select number from trials")]
+    assert "RUNNING" not in states
+    assert len(numbers) == len(set(numbers))
+    assert states.get("COMPLETE", 0) == sum(r["status"] == "ok" for r in after.values())
+    meta = json.loads((run_dir / "run.json").read_text())
+    assert meta["stop_reason"] == "trials" and meta["resumes"] == 2
