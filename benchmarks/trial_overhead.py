@@ -2,7 +2,7 @@
 nasdsl sweeper) vs the same model and data in a hand-written PyTorch loop and in plain
 `keras.fit`. Prints seconds and ratios; target ≤ 1.05× for nasdsl vs the hand loop.
 
-    .venv/bin/python benchmarks/trial_overhead.py [--epochs 30] [--repeats 3]
+    .venv/bin/python benchmarks/trial_overhead.py [--epochs 30] [--repeats 3] [--threads 1]
 
 `nasdsl run` time is the search's wall time from run.json (every Hydra job, the study,
 result files and the saved model included, the framework's import and the data load
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -104,7 +105,7 @@ def nasdsl_run(epochs: int) -> tuple[float, float]:
         spec = Path(tmp) / "overhead.nas"
         spec.write_text(SPEC.format(epochs=epochs))
         subprocess.run([sys.executable, "-m", "nasdsl.cli", "run", str(spec), "--quiet",
-                        "--runs-dir", tmp], check=True, capture_output=True)
+                        "--runs-dir", tmp], check=True, capture_output=True, env=os.environ)
         (run_dir,) = list((Path(tmp) / "overhead").iterdir())
         search = json.loads((run_dir / "run.json").read_text())["seconds"]
         trial = json.loads((run_dir / "trials/trial_0000.json").read_text())["seconds"]
@@ -116,7 +117,15 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-keras", action="store_true")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="threads for every framework (0: its default); 1 gives stable "
+                    "figures on a shared machine")
     args = ap.parse_args()
+    if args.threads:
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)
+        import torch
+
+        torch.set_num_threads(args.threads)
     hand = statistics.median(torch_loop(args.epochs) for _ in range(args.repeats))
     runs = [nasdsl_run(args.epochs) for _ in range(args.repeats)]
     search = statistics.median(r[0] for r in runs)

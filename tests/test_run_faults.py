@@ -89,7 +89,6 @@ def test_retries_and_exit_code_when_nothing_succeeds(tmp_path):
         assert (run_dir / "trials" / f"trial_{r['number']:04d}" / "traceback.2.txt").is_file()
 
 
-@pytest.mark.slow
 def test_budgets_stop_and_say_which(tmp_path):
     money = nasdsl("run", spec(tmp_path), "budget.trials=20", "++budget.money=0.0000001",
                    "++budget.rate_per_h=2.48", "--quiet", "--runs-dir", str(tmp_path / "m"))
@@ -127,7 +126,6 @@ def test_pilot_measures_and_projects(tmp_path):
     assert not list((run_dir / "trials").glob("trial_*.json"))  # the full run did not start
 
 
-@pytest.mark.slow
 def test_pilot_block_runs_first_and_stops_the_run_when_it_fails(tmp_path):
     text = TINY.replace("  strategy random", "  pilot {\n    trials = 1\n    epochs = 1\n  }\n"
                         "  strategy random")

@@ -29,7 +29,6 @@ def load_study(url):
     return optuna.load_study(study_name=summary.study_name, storage=storage)
 
 
-@pytest.mark.slow
 def test_joblib_two_workers_fill_one_study(tmp_path):
     spec = tmp_path / "tiny.nas"
     spec.write_text(TINY)
@@ -47,7 +46,7 @@ def test_joblib_two_workers_fill_one_study(tmp_path):
         assert f"+trial.number={n}" in overrides.read_text()
 
 
-@pytest.mark.parametrize("kind", [pytest.param("sqlite", marks=pytest.mark.slow), "journal"])
+@pytest.mark.parametrize("kind", ["sqlite", "journal"])
 def test_two_independent_workers_share_one_storage(tmp_path, kind):
     spec = tmp_path / "tiny.nas"
     spec.write_text(TINY)

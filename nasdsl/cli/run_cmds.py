@@ -90,6 +90,11 @@ def _validate_config(config: dict) -> None:
                          f"(available: {', '.join(STRATEGY_FACTORIES)})")
     if config["backend"] not in reg.BACKENDS:
         raise UsageError(f"unknown backend {config['backend']!r}")
+    from nasdsl.practice.validate import problem as practice_problem
+
+    found = practice_problem(config)  # the CSV table, the warm-start sources
+    if found:
+        raise UsageError(found)
     kind = config["data"].get("kind", "builtin")
     if kind == "csv":
         return
@@ -143,7 +148,8 @@ def _pilot(config: dict, run_dir: Path, console: Any, quiet: bool,
     return projection, outcome
 
 
-def _finish(config: dict, run_dir: Path, outcome: Any, console: Any) -> int:
+def _finish(config: dict, run_dir: Path, outcome: Any, console: Any,
+            after: bool = True) -> int:
     from rich.console import Console
 
     from nasdsl.report.summary import print_summary
@@ -154,7 +160,7 @@ def _finish(config: dict, run_dir: Path, outcome: Any, console: Any) -> int:
     extra = {"strategy_explanation": outcome.explanation} if outcome.explanation else {}
     finish_run(run_dir, outcome.stop_reason, outcome.seconds, **extra)
     console.print(f"[bold]stopped:[/] {STOP_REASONS.get(outcome.stop_reason, outcome.stop_reason)}")
-    if outcome.stop_reason != "interrupted":
+    if after and outcome.stop_reason != "interrupted":
         after_search(config, run_dir, console)
     print_summary(run_dir, Console())
     if outcome.stop_reason == "interrupted":
@@ -239,7 +245,10 @@ def cmd_resume(args: argparse.Namespace) -> int:
                   f"in {run_dir} (session {resumes + 1})")
     outcome = _search(config, run_dir, console, args.quiet, list(meta.get("overrides", [])),
                       elapsed_before=float(meta.get("seconds", 0.0) or 0.0))
-    return _finish(config, run_dir, outcome, console)
+    # A run that had already finished and found nothing left to do keeps its final phase.
+    done_before = meta.get("stop_reason") not in (None, "interrupted")
+    return _finish(config, run_dir, outcome, console,
+                   after=bool(outcome.results) or not done_before)
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:

@@ -181,9 +181,10 @@ def fit(settings: Settings, x_train: np.ndarray, categorical: list[int] | None =
 
 def transform_splits(block: dict[str, Any] | None, x_train: np.ndarray, x_val: np.ndarray,
                      x_test: np.ndarray, categorical: list[int] | None = None,
-                     columns: list[str] | None = None) -> list[np.ndarray]:
+                     columns: list[str] | None = None,
+                     normalize: str | None = None) -> list[np.ndarray]:
     """[train, val, test] preprocessed, the transformer fitted on `x_train` alone."""
-    fitted = fit(Settings.from_config(block), x_train, categorical, columns)
+    fitted = fit(Settings.from_config(block, normalize), x_train, categorical, columns)
     return [fitted.transform(a) for a in (x_train, x_val, x_test)]
 
 

@@ -177,7 +177,7 @@ def broken_quantized_limits(config: dict[str, Any], result: Any) -> list[str]:
             continue
         got = check(c, result.measures, flat)
         if got.passed is False:
-            out.append(f"{got.describe()} quantized {c['quantized']}")
+            out.append(got.describe())
     return out
 
 

@@ -76,5 +76,5 @@ def best_panel_lines(record: Any, best: dict[str, Any]) -> list[str]:
     if warm:
         lines.append(warm)
     if best.get("reused_from") is not None and "warm start" in (best.get("reason") or ""):
-        lines.append(f"this candidate was re-used from an earlier run ({best['reason']})")
+        lines.append(best["reason"])
     return lines

@@ -125,6 +125,9 @@ def _best_panel(record: RunRecord) -> Panel | None:
     params = best.get("params", {})
     if params:
         lines.append("decisions: " + ", ".join(f"{k}={_short(v)}" for k, v in params.items()))
+    from nasdsl.practice.report import best_panel_lines  # int8 vs float, warm starts
+
+    lines += best_panel_lines(record, best)
     return Panel("\n".join(lines), title="Best candidate", expand=False)
 
 

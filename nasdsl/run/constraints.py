@@ -43,13 +43,20 @@ def check(constraint: dict[str, Any], measures: dict[str, Any],
           metrics: dict[str, float]) -> Check:
     """Apply one compiled constraint to a candidate's measures and metrics."""
     subject = constraint["subject"]
-    if subject in MEASURE_KEYS:
+    if constraint.get("quantized"):  # the quantized model's figure (nasdsl.practice.quantize)
+        from nasdsl.practice.quantize import quantized_actual
+
+        actual = quantized_actual(constraint, measures)
+    elif subject in MEASURE_KEYS:
         actual = measures.get(MEASURE_KEYS[subject])
     else:
         actual = metrics.get(subject)
     passed = None if actual is None else bool(_OPS[constraint["op"]](actual, constraint["value"]))
+    text = str(constraint.get("text", ""))
+    if constraint.get("quantized"):
+        text += f" quantized {constraint['quantized']}"
     return Check(subject, constraint["op"], float(constraint["value"]), actual, passed,
-                 bool(constraint.get("target", False)), str(constraint.get("text", "")))
+                 bool(constraint.get("target", False)), text)
 
 
 def violated_limits(constraints: list[dict[str, Any]], measures: dict[str, Any]) -> list[Check]:

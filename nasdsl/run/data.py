@@ -71,10 +71,11 @@ def load_data(config: dict[str, Any], image: bool) -> Dataset:
         # Pixel intensities: one global scale keeps images images.
         scale = float(x_train.max()) or 1.0
         xs = [a / scale for a in (x_train, x_val, x_test)]
-    else:
-        mean, std = x_train.mean(axis=0), x_train.std(axis=0)
-        std[std == 0] = 1.0
-        xs = [(a - mean) / std for a in (x_train, x_val, x_test)]
+    else:  # the spec's preprocess block (numeric scaling), fitted on the training rows
+        from nasdsl.practice.preprocess import transform_splits
+
+        xs = transform_splits(data_cfg.get("preprocess"), x_train, x_val, x_test,
+                              normalize=data_cfg.get("normalize"))
     if image and spec.image_shape is not None:
         xs = [a.reshape((-1, *spec.image_shape)) for a in xs]
     xs = [a.astype(np.float32) for a in xs]

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from nasdsl.practice.quantize import prune_trained
 from nasdsl.run.backend import load_backend
 from nasdsl.run.data import Dataset, load_data
 from nasdsl.run.metrics import classification_metrics, regression_metrics
@@ -146,6 +147,8 @@ def run_final(config: dict[str, Any], run_dir: Path, ranked: list[dict[str, Any]
                                   f"{settings['seeds']}")
                 model = backend.build(arch, seed)
                 history = backend.fit(model, arch, x, y, seed)
+                history += prune_trained(config, backend, model, arch, x, y,  # train.prune
+                                         seed).get("fine_tune_history", [])
                 logits = backend.predict(model, data.x_test)
                 metrics = _test_metrics(data, logits)
                 path = backend.save(model, out_dir / "models" / f"trial_{trial['number']:04d}"
@@ -182,6 +185,9 @@ def run_final(config: dict[str, Any], run_dir: Path, ranked: list[dict[str, Any]
             f"An ensemble of the {len(ensemble_logits)} retrained models of the top "
             f"{settings['ensemble']} reaches test {metric} "
             f"{summary['ensemble']['test'].get(metric, float('nan')):.4f}.")
+        from nasdsl.practice.ensemble import add_to_final  # as one model: size, latency, file
+
+        add_to_final(config, run_dir, cands, data, summary)
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=_json),
                                           encoding="utf-8")
     return summary

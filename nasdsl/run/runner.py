@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from nasdsl.practice import quantize as practice
 from nasdsl.run import constraints as cons
 from nasdsl.run.backend import Backend, load_backend
 from nasdsl.run.data import Dataset, load_data
@@ -246,6 +247,9 @@ class Evaluator:
 
         x_train, y_train = data.split("train")
         result.history = backend.fit(model, arch, x_train, y_train, result.seed, on_epoch)
+        if not (stopped["flag"] or stopped["pruned"]):  # prune; measure quantized copies
+            practice.after_training(self.config, backend, model, arch, data, result,
+                                    lambda m, s: self._split_metrics(backend, m, data, s))
         for split in ("train", "val", "test"):
             result.metrics[split] = self._split_metrics(backend, model, data, split)
         result.constraints = [
@@ -262,6 +266,7 @@ class Evaluator:
             result.status, result.reason = STOPPED, "the time budget ran out during training"
         else:
             result.status = OK
+        practice.mark_compression_limits(self.config, result)
 
     def _objectives(self, result: TrialResult) -> None:
         values = [objective_value(g["metric"], result.metrics, result.measures)

@@ -100,6 +100,9 @@ class SearchLoop:
         (self.run_dir / "models").mkdir(parents=True, exist_ok=True)
         study = self._open()
         requeued = repair_interrupted(study, self.tag, self.trials_dir)
+        from nasdsl.practice.warm_start import apply as warm_start
+
+        warm_start(study, self.config, self.run_dir, self.tag)  # earlier runs' candidates
         cache = {k: r for k, r in evaluated(study, self.trials_dir).items()}
         lookup = is_lookup_backend(self.config)
         if self.execution.hydra_launcher == "basic" and not self.execution.isolated:
@@ -222,6 +225,11 @@ class SearchLoop:
     def _done(self, study: Any, result: TrialResult) -> None:
         self.results.append(result)
         self.progress.trial_done(result)
+        if (self.run_dir / "run.json").is_file():
+            from nasdsl.run.rundir import update_meta
+
+            # After kill -9 a resume still knows how much wall time was spent.
+            update_meta(self.run_dir, seconds=round(self.budget.elapsed(), 2))
 
     def _refresh(self, study: Any) -> tuple[int, int, float]:
         """Read the study once: counts, trial seconds, best value; update the progress view.

@@ -87,7 +87,8 @@ def counts(trials: list[Any]) -> tuple[int, int]:
     for t in trials:
         if t.state.name == "RUNNING":
             running += 1
-        elif t.state.name in FINISHED_STATES and not t.user_attrs.get("interrupted"):
+        elif t.state.name in FINISHED_STATES and not t.user_attrs.get("interrupted") \
+                and not t.user_attrs.get("warm_start"):  # re-used earlier results cost nothing
             finished += 1
     return finished, running
 

@@ -153,13 +153,14 @@ def run_trial_job(config: dict[str, Any], run_dir: Path, url: str,
         pin_threads(ex.threads_per_worker())
         evaluator_for(config, run_dir).backend  # noqa: B018 - import the framework now
         pin_threads(ex.threads_per_worker())
-    t0 = time.monotonic()
+    spent = 0.0  # every attempt's own time; the framework's one-off import is not a trial's
     reasons: list[str] = []
     for attempt in range(1, ex.retries + 2):
         if ex.isolated:
             result = run_isolated(config, run_dir, url, job, attempt)
         else:
             result = evaluate_here(config, run_dir, url, job, attempt)
+        spent += result.seconds
         if result.status != FAILED:
             break
         reasons.append(result.reason)
@@ -169,7 +170,7 @@ def run_trial_job(config: dict[str, Any], run_dir: Path, url: str,
     elif reasons and result.status != FAILED:
         result.reason = (result.reason + f" (after {len(reasons)} failed attempt(s): "
                          f"{reasons[-1][:120]})").strip()
-    result.seconds = time.monotonic() - t0
+    result.seconds = spent
     (run_dir / "trials").mkdir(parents=True, exist_ok=True)
     result.write(run_dir / "trials")
     return result.__dict__
