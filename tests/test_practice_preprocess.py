@@ -159,3 +159,15 @@ def test_task_inference():
     assert tb.infer_task({}, {}, ["1", "2", "1"]) == "classification"
     assert tb.infer_task({}, {}, ["1.5", "2.25", "3"]) == "regression"
     assert tb.infer_task({"task": "regression"}, {}, ["1", "2"]) == "regression"
+
+
+def test_a_numeric_target_with_many_values_is_regression():
+    config = _config()
+    config["data"]["target"] = "worst_area"
+    config["data"]["stratify"] = False
+    data = tb.load_table_data(config)
+    assert data.task == "regression" and data.classes == 0
+    assert data.y_train.dtype == np.float32
+    assert abs(float(data.y_train.mean())) < 1e-5  # standardised on the training split
+    assert data.y_std > 100  # areas in the hundreds to thousands
+    assert data.x_train.shape[1] == 7 + 4 + 2 + 5 + 2  # diagnosis is a one-hot feature now

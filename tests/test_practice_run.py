@@ -65,6 +65,12 @@ def test_quantized_digits_measures_int8_and_prunes(tmp_path):
         assert target["actual"] == int8["metrics"]["val"]["accuracy"]
     if any(t["status"] == "ok" for t in trained):
         assert "float32 vs int8" in proc.stdout
+        run = next(tmp_path.rglob("run.json")).parent
+        out = tmp_path / "report.json"
+        assert run_cli("report", str(run), "--json", str(out)).returncode == 0
+        lines = json.loads(out.read_text())["practice"]
+        assert lines[0].startswith("float32 vs int8: size ")
+        assert lines[1].startswith("pruned to 40% sparsity")
 
 
 @pytest.mark.slow

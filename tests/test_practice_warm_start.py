@@ -130,3 +130,19 @@ def test_a_study_url_gives_starting_points(tmp_path):
         (tmp_path / "run").mkdir() is None else None
     assert report is not None and report.reused == [] and len(report.queued) == 1
     assert report.queued[0]["params"] == best["params"]
+
+
+def test_reused_results_are_checked_against_the_new_limits(tmp_path):
+    config = _config()
+    config["constraints"] = [{"subject": "params", "op": "<=", "value": 300.0, "text": "300",
+                              "target": False, "soft": False, "quantized": None}]
+    study = _study(config)
+    report = ws.apply(study, config, tmp_path, "tag")
+    assert report is not None
+    params = {r["trial"]: json.loads((tmp_path / "trials" / f"trial_{r['trial']:04d}.json")
+                                     .read_text())["measures"]["params"] for r in report.reused}
+    for r in report.reused:
+        assert r["status"] == ("ok" if params[r["trial"]] <= 300 else "infeasible")
+    states = {t.number: t.state.name for t in study.get_trials()}
+    assert {states[n] for n, p in params.items() if p > 300} == {"FAIL"}
+    assert {states[n] for n, p in params.items() if p <= 300} == {"COMPLETE"}

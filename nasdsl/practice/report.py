@@ -78,3 +78,13 @@ def best_panel_lines(record: Any, best: dict[str, Any]) -> list[str]:
     if best.get("reused_from") is not None and "warm start" in (best.get("reason") or ""):
         lines.append(best["reason"])
     return lines
+
+
+def report_lines(record: Any) -> list[str]:
+    """The same lines for the JSON and HTML reports (the best candidate's, or the warm
+    start's alone when no candidate completed)."""
+    ranked = record.ranked()
+    if ranked:
+        return best_panel_lines(record, ranked[0])
+    warm = warm_start_line(record.path)
+    return [warm] if warm else []

@@ -224,8 +224,14 @@ def _reuse(study: Any, config: dict[str, Any], run_dir: Path, tag: str, cand: Ca
     result = TrialResult.from_dict(cand.result)
     measures = {k: v for k, v in result.measures.items() if k != "simulated_train_seconds"}
     flat = {f"{s}.{n}": v for s, ms in result.metrics.items() for n, v in ms.items()}
-    checks = [cons.check(c, measures, flat) for c in config["constraints"]]
-    broken = [c for c in checks if c.passed is False and not c.target]
+    limits = config["constraints"]
+    checks = [cons.check(c, measures, flat) for c in limits]
+    broken = [got for c, got in zip(limits, checks, strict=True)
+              if got.passed is False and not c.get("target") and not c.get("soft")]
+    penalty = getattr(cons, "soft_penalty", None)  # soft limits rank breakers lower
+    if penalty is not None:
+        objectives = [penalty(limits, [c.__dict__ for c in checks], v, g["direction"])
+                      for v, g in zip(objectives, config["objective"], strict=True)]
     status = INFEASIBLE if broken else OK
     attrs = {"run": tag, "status": status, "arch_key": arch_key(arch.to_dict()),
              "description": result.description[:500], "seconds": 0.0, "charged_s": 0.0,

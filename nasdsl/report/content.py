@@ -260,7 +260,14 @@ def build_report(record: RunRecord, top: int = 5) -> dict[str, Any]:
             "choices": choices(record), "baselines": baselines(record),
             "targets": targets(record), "final": record.final,
             "history": history(record), "scatter": scatter(record),
-            "weight_sharing": _weight_sharing(record)}
+            "weight_sharing": _weight_sharing(record), "practice": _practice(record)}
+
+
+def _practice(record: RunRecord) -> list[str]:
+    """Float vs int8 of the best candidate, pruning, warm starts (nasdsl.practice.report)."""
+    from nasdsl.practice.report import report_lines
+
+    return report_lines(record)
 
 
 def _weight_sharing(record: RunRecord) -> dict[str, Any] | None:

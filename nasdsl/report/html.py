@@ -184,6 +184,7 @@ def render_html(report: dict[str, Any]) -> str:
              _esc(t["description"])] for t in report["top"]]
     parts.append(_table(head, rows, left=(len(head) - 2, len(head) - 1)) if rows else
                  '<p class="bad">No trial completed.</p>')
+    parts += [f"<p>{_esc(line)}</p>" for line in report.get("practice", [])]  # int8, warm
 
     parts.append("<h2>Search progress and trade-offs</h2>")
     hist = report["history"]

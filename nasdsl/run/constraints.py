@@ -60,12 +60,33 @@ def check(constraint: dict[str, Any], measures: dict[str, Any],
 
 
 def violated_limits(constraints: list[dict[str, Any]], measures: dict[str, Any]) -> list[Check]:
-    """The deployment limits (not targets) that the measures already break."""
+    """The hard deployment limits (not targets, not soft limits) the measures already break.
+
+    A soft limit never rejects a candidate: it becomes a penalty (see `soft_penalty`).
+    """
     out = []
     for c in constraints:
-        if c.get("target"):
+        if c.get("target") or c.get("soft"):
             continue
         got = check(c, measures, {})
         if got.passed is False:
             out.append(got)
     return out
+
+
+def soft_penalty(constraints: list[dict[str, Any]], checks: list[dict[str, Any]],
+                 value: float, direction: str) -> float:
+    """The objective after the penalties of the soft limits a candidate breaks.
+
+    Each broken soft limit moves the objective towards "worse" by (1 + relative excess)
+    × max(1, |objective|): an accuracy-like objective of a breaking candidate then ranks
+    below every candidate that meets the limit, and a bigger excess costs more.
+    """
+    worse = -1.0 if direction == "maximize" else 1.0
+    for c, got in zip(constraints, checks, strict=False):
+        if not c.get("soft") or c.get("target") or got.get("passed") is not False:
+            continue
+        limit, actual = float(c["value"]), float(got["actual"])
+        excess = abs(actual - limit) / max(abs(limit), 1e-12)
+        value += worse * (1.0 + excess) * max(1.0, abs(value))
+    return value

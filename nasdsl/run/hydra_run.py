@@ -50,6 +50,7 @@ def job_overrides(job: dict[str, Any]) -> list[str]:
         f"+trial.deadline={'null' if deadline is None else repr(float(deadline))}",
         f"+trial.arch={quote(json.dumps(job['arch'], sort_keys=True, ensure_ascii=False))}",
         f"+trial.params={quote(json.dumps(job['params'], sort_keys=True))}",
+        f"+trial.description={quote(str(job.get('description', '')))}",
     ]
 
 

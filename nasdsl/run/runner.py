@@ -239,8 +239,11 @@ class Evaluator:
             if reporter is not None and goal.startswith("val."):
                 value = self._split_metrics(backend, model, data, "val").get(goal[4:])
                 if value is not None:
-                    reporter.report(float(value), epoch)
-                    if reporter.should_prune():
+                    # the step is the number of epochs done (the pruners' resource); after
+                    # the last epoch there is nothing left to save by pruning
+                    reporter.report(float(value), epoch + 1)
+                    if epoch + 1 < int(self.config["train"]["epochs"]) \
+                            and reporter.should_prune():
                         stopped["pruned"] = True
                         return True
             return False
@@ -273,7 +276,10 @@ class Evaluator:
                   for g in self.goals]
         if any(v is None or not math.isfinite(v) for v in values):
             raise FloatingPointError(f"objective is not a finite number: {values}")
-        result.objectives = [float(v) for v in values if v is not None]
+        result.objectives = [
+            cons.soft_penalty(self.config["constraints"], result.constraints, float(v),
+                              g["direction"])
+            for v, g in zip(values, self.goals, strict=True) if v is not None]
 
     def _look_up(self, arch: Architecture, backend: Any, result: TrialResult) -> None:
         """Evaluate through a tabular benchmark instead of training."""

@@ -102,7 +102,9 @@ class SearchLoop:
         requeued = repair_interrupted(study, self.tag, self.trials_dir)
         from nasdsl.practice.warm_start import apply as warm_start
 
-        warm_start(study, self.config, self.run_dir, self.tag)  # earlier runs' candidates
+        warmed = warm_start(study, self.config, self.run_dir, self.tag)  # earlier runs' trials
+        if warmed is not None and not getattr(self.progress, "quiet", True):
+            self.progress.console.print(f"[dim]{warmed.summary()}[/]")
         cache = {k: r for k, r in evaluated(study, self.trials_dir).items()}
         lookup = is_lookup_backend(self.config)
         if self.execution.hydra_launcher == "basic" and not self.execution.isolated:
