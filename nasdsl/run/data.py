@@ -34,7 +34,6 @@ class Dataset:
 def load_data(config: dict[str, Any], image: bool) -> Dataset:
     """Load `config['data']`; `image` reshapes an image dataset to (N, C, H, W)."""
     from sklearn import datasets as skd
-    from sklearn.model_selection import train_test_split
 
     data_cfg = config["data"]
     if data_cfg.get("kind", "builtin") not in (None, "builtin"):
@@ -45,27 +44,11 @@ def load_data(config: dict[str, Any], image: bool) -> Dataset:
     bunch = getattr(skd, spec.loader)()
     x = np.asarray(bunch.data, dtype=np.float64)
     y = np.asarray(bunch.target)
-    seed = int(config["experiment"]["seed"])
-    split = data_cfg["split"]
     classification = spec.task is reg.Task.CLASSIFICATION
-    stratify = y if (classification and data_cfg.get("stratify", True)) else None
+    from nasdsl.practice.tabular import split_rows
 
-    test_share = float(split.get("test", 0.0))
-    if test_share > 0:
-        x_rest, x_test, y_rest, y_test = train_test_split(
-            x, y, test_size=test_share, random_state=seed, stratify=stratify)
-    else:
-        x_rest, y_rest = x, y
-        x_test, y_test = x[:0], y[:0]
-    val_share = float(split["val"]) / (float(split["train"]) + float(split["val"]))
-    x_train, x_val, y_train, y_val = train_test_split(
-        x_rest, y_rest, test_size=val_share, random_state=seed,
-        stratify=y_rest if stratify is not None else None)
-
-    subset = float(data_cfg.get("subset") or 1.0)
-    if subset < 1.0:  # a pilot trains on a share of the (already shuffled) training split
-        keep = max(2, int(round(len(x_train) * subset)))
-        x_train, y_train = x_train[:keep], y_train[:keep]
+    # the one split (and pilot subset) rule, shared with CSV tables
+    x_train, y_train, x_val, y_val, x_test, y_test = split_rows(config, x, y, classification)
 
     if spec.image_shape is not None:
         # Pixel intensities: one global scale keeps images images.
