@@ -467,8 +467,11 @@ STRATEGIES: dict[str, StrategyInfo] = {
                          _p("step", "float", "Initial step size in the normalised space.", 0.1,
                             searchable=False),
                      )),
-        StrategyInfo("auto", "Pick a strategy from the space and the objective: nsga2 for "
-                     "several objectives, tpe otherwise.", (), True),
+        StrategyInfo("auto", "Pick a strategy from the space, the objectives and the budget, "
+                     "and say why at the start of the run: nsga2 for several objectives; grid "
+                     "when the budget covers the whole space; bayesian for small budgets "
+                     "(≤ 40 trials, ≤ 20 decisions); evolution for large budgets over mostly "
+                     "discrete decisions; tpe otherwise.", (), True),
         StrategyInfo("enas", "ENAS (Pham et al., 2018): one weight-sharing supernet holds every "
                      "candidate; an RL controller samples sub-networks scored with the shared "
                      "weights, and the best are retrained from scratch.", (
