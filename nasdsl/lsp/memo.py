@@ -10,13 +10,11 @@ server reuses it. The key is the space's AST with every source span left out.
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 _SIZE = 16
-_lock = threading.Lock()
 
 
 def fingerprint(node: object) -> object:
@@ -32,24 +30,28 @@ def fingerprint(node: object) -> object:
     return node
 
 
+class _BySpace:
+    """A spec that hashes and compares by its span-free space and data source."""
+
+    def __init__(self, spec: Any):
+        data = getattr(spec, "data", None)
+        self.spec = spec
+        self.key = (fingerprint(getattr(spec, "space", None)), getattr(data, "kind", None),
+                    getattr(data, "source", None))
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _BySpace) and other.key == self.key
+
+
 def memoized(measure: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """`measure(spec)` cached on the spec's space and data source (a small LRU)."""
-    cache: OrderedDict[object, Any] = OrderedDict()
+    by_space = lru_cache(maxsize=_SIZE)(lambda keyed: measure(keyed.spec))
 
     def cached(spec: Any) -> Any:
-        data = getattr(spec, "data", None)
-        key = (fingerprint(getattr(spec, "space", None)), getattr(data, "kind", None),
-               getattr(data, "source", None))
-        with _lock:
-            if key in cache:
-                cache.move_to_end(key)
-                return cache[key]
-        value = measure(spec)
-        with _lock:
-            cache[key] = value
-            while len(cache) > _SIZE:
-                cache.popitem(last=False)
-        return value
+        return by_space(_BySpace(spec))
 
     cached.__wrapped__ = measure  # type: ignore[attr-defined]
     return cached

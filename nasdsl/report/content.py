@@ -15,19 +15,11 @@ import numpy as np
 
 from nasdsl.report import analysis as an
 from nasdsl.report.summary import RunRecord
+from nasdsl.run.budget import STOP_REASONS
 from nasdsl.search.pareto import pareto_front
 
-STOP_TEXT = {"trials": "the trial budget was used up", "time": "the time budget ran out",
-             "interrupted": "it was interrupted", "exhausted": "the grid was exhausted",
-             "device_hours": "the device-hours budget was used up",
-             "trial_hours": "the trial-hours budget was used up",
-             "money": "the money budget was spent"}
-try:  # the runner's own wording, where it has one
-    from nasdsl.run.budget import STOP_REASONS as _RUNNER_STOP
-
-    STOP_TEXT.update(_RUNNER_STOP)
-except ImportError:  # pragma: no cover - older runner
-    pass
+# The runner's wording of why a run stopped is the one source of these sentences.
+STOP_TEXT = STOP_REASONS
 # A limit's measure, the unit a trade-off is written per, and that unit's size.
 _TRADE_UNITS = {"params": ("params", "1k params", 1e3), "model_size": ("model_bytes", "1 KB", 1e3),
                 "latency": ("latency_s", "1 ms", 1e-3), "flops": ("flops", "1M FLOPs", 1e6)}

@@ -15,6 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from nasdsl.lang.units import Dimension, format_quantity
+from nasdsl.run.budget import STOP_REASONS
 
 
 @dataclass
@@ -141,8 +142,7 @@ def _status_line(record: RunRecord) -> str:
     secs = record.meta.get("seconds")
     took = f" in {secs:.0f} s" if isinstance(secs, int | float) else ""
     reason = record.meta.get("stop_reason")
-    why = {"trials": "the trial budget was used up", "time": "the time budget ran out",
-           "interrupted": "it was interrupted"}.get(reason or "", "")
+    why = STOP_REASONS.get(reason or "", "")
     stop = f"; stopped because {why}" if why else ""
     return (f"[bold]{record.config['experiment']['name']}[/]: {len(record.trials)} trials"
             f" ({', '.join(parts) or 'none'}){took}{stop}. Run directory: {record.path}")
