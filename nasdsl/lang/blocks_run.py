@@ -407,8 +407,7 @@ def execution(s: Stmt, c: Checker) -> ast.Execution:
         lit = c.guarded(lambda: c.name_value(c.one_value(keys["launcher"], "execution"),
                                              "launcher", reg.LAUNCHERS))
         if isinstance(lit, ast.Literal):
-            launcher = {"local": "basic", "submitit": "slurm"}.get(str(lit.value),
-                                                                   str(lit.value))
+            launcher = reg.LAUNCHER_ALIASES.get(str(lit.value), str(lit.value))
     if "storage" in keys:
         got = c.guarded(lambda: _storage(c.one_value(keys["storage"], "execution"), c))
         storage = got if isinstance(got, str) else None

@@ -571,6 +571,8 @@ LAUNCHERS: dict[str, str] = {
     "slurm": "Submit trials as SLURM jobs (Hydra's submitit launcher).",
     "submitit": "The same as slurm (compiled as `slurm`).",
 }
+# Launcher synonyms and the name they compile to (overrides are resolved the same way).
+LAUNCHER_ALIASES = {"local": "basic", "submitit": "slurm"}
 
 # Storage URL prefixes accepted by `execution { storage = … }`.
 STORAGE_SCHEMES: dict[str, str] = {

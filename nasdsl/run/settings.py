@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nasdsl.lang.registry import LAUNCHER_ALIASES
+
 # Hydra launcher config names for the spec's `launcher =` values.
-HYDRA_LAUNCHERS = {"basic": "basic", "local": "basic", "joblib": "joblib",
-                   "ray": "nasdsl_ray", "slurm": "submitit_slurm"}
+HYDRA_LAUNCHERS = {"basic": "basic", "joblib": "joblib", "ray": "nasdsl_ray",
+                   "slurm": "submitit_slurm"}
 
 EXECUTION_DEFAULTS: dict[str, Any] = {
     "workers": 1, "launcher": "basic", "storage": None, "device": "auto", "retries": 0,
@@ -58,7 +60,9 @@ def execution(config: dict[str, Any]) -> Execution:
         timeout = (config.get("budget") or {}).get("trial_time_s")
     memory = got["trial_memory_bytes"]
     return Execution(
-        workers=int(got["workers"]), launcher=str(got["launcher"]), storage=got["storage"],
+        workers=int(got["workers"]), storage=got["storage"],
+        # an override may use a synonym the compiler would have resolved (local, submitit)
+        launcher=LAUNCHER_ALIASES.get(str(got["launcher"]), str(got["launcher"])),
         device=str(got["device"]), retries=int(got["retries"]),
         trial_timeout_s=None if timeout is None else float(timeout),
         trial_memory_bytes=None if memory is None else int(memory),
