@@ -28,7 +28,7 @@ experiment "wasted-compute" {
   space layers {
     repeat range(1, 3) {
       dense(units = choice(8, 16, 32, 64, 128, 256), activation = relu)
-    }
+DROPOUT    }
   }
   train { epochs = 2; batch_size = 64; optimizer = adam(lr = 0.01) }
   budget { trials = TRIALS }
@@ -49,12 +49,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=30)
     parser.add_argument("--limit", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dropout", action="store_true",
+                        help="add dropout(rate = uniform(0, 0.3)) to each layer, so the "
+                        "feasible region is not used up by the budget")
+    parser.add_argument("--no-memory", action="store_true",
+                        help="hide rejected candidates from samplers without a reject hook "
+                        "(TPE, NSGA-II): the filter as it was before the rejection memory")
     args = parser.parse_args(argv)
+    if args.no_memory:
+        from nasdsl.search.rejections import RejectionMemory
+
+        RejectionMemory.view = lambda self, study: study  # type: ignore[method-assign]
+        RejectionMemory.sync = lambda self, study: None  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory() as work:
         spec = Path(work) / "wasted.nas"
         spec.write_text(SPEC.replace("SEED", str(args.seed)).replace("LIMIT", str(args.limit))
                         .replace("TRIALS", str(args.trials))
-                        .replace("STRATEGY", args.strategy), encoding="utf-8")
+                        .replace("STRATEGY", args.strategy)
+                        .replace("DROPOUT", "      dropout(rate = uniform(0.0, 0.3))\n"
+                                 if args.dropout else ""), encoding="utf-8")
         code = nasdsl(["run", str(spec), "--quiet", "--runs-dir", str(Path(work) / "runs")])
         (run_dir,) = (Path(work) / "runs" / "wasted-compute").iterdir()
         results = {r["number"]: r for r in (json.loads(p.read_text()) for p in
@@ -82,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
           f"(of {trained:.1f} s of training in all)")
     print(f"infeasible share of proposals, first third: {share(proposals[:third])}")
     print(f"infeasible share of proposals, last third:  {share(proposals[-third:])}")
+    print("infeasible proposals per trial:", " ".join(str(b) for b, _ in proposals))
     return 0
 
 

@@ -5,9 +5,12 @@ candidate from the wrapped sampler by walking the real search space (the same
 define-by-run order the runner uses), measures it statically (params, model bytes,
 FLOPs — no framework, no training) and, while the deployment limits are broken, hands
 the candidate back (`reject`, for the NAS samplers that learn from it) and draws again.
-The trial then replays the accepted candidate. Model-based samplers such as TPE can
-propose the same infeasible point again and again, so after `max_tries // 4` failures
-the rest of the draws come from a seeded random sampler. Only when `max_tries`
+The trial then replays the accepted candidate. The NAS samplers learn from `reject`;
+samplers without it (TPE, NSGA-II) see every rejected candidate, and every candidate
+the runner rejected, as an infeasible trial with an Optuna constraint value
+(nasdsl.search.rejections), so Optuna's constrained sampling moves them away from the
+region. Should a sampler still propose infeasible points, after `max_tries // 4`
+failures the rest of the draws come from a seeded random sampler. Only when `max_tries`
 candidates in a row are infeasible does a violating one reach the runner, which rejects
 it as before.
 """
@@ -27,8 +30,15 @@ from optuna.study import Study
 from optuna.trial import FrozenTrial, TrialState
 
 from nasdsl.search.common import contains
+from nasdsl.search.rejections import RejectionMemory, record
 
 STATIC_SUBJECTS = ("params", "model_size", "flops")
+
+
+def hard_limits(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The config's hard deployment limits (static or measured, e.g. latency)."""
+    return [c for c in config.get("constraints", []) or []
+            if not c.get("target") and not c.get("soft")]
 
 
 def static_limits(config: dict[str, Any]) -> list[dict[str, Any]]:
@@ -52,16 +62,29 @@ class StaticChecker:
 
     def violation(self, arch: Any) -> str | None:
         """Why the architecture is infeasible, or None when it passes every static limit."""
+        return self.excess(arch)[0]
+
+    def excess(self, arch: Any) -> tuple[str | None, float]:
+        """(why the architecture is infeasible or None, how far past its limits it is).
+
+        The distance is the sum over the broken limits of |actual - limit| / |limit|
+        (1.0 for an architecture whose shapes do not fit), the constraint value that
+        Optuna's constrained samplers rank infeasible candidates by.
+        """
         from nasdsl.run.constraints import violated_limits
         from nasdsl.space.shapes import ShapeError, measure
 
         try:
             m = measure(arch)
         except ShapeError as err:
-            return f"invalid: {err}"
+            return f"invalid: {err}", 1.0
         broken = violated_limits(self.limits, {"params": m.params,
                                                "model_bytes": m.model_bytes, "flops": m.flops})
-        return "; ".join(c.describe() for c in broken) or None
+        if not broken:
+            return None, 0.0
+        distance = sum(abs(float(c.actual or 0.0) - c.limit) / max(abs(c.limit), 1e-12)
+                       for c in broken)
+        return "; ".join(c.describe() for c in broken), max(distance, 1e-6)
 
 
 class _PickSuggest:
@@ -97,6 +120,9 @@ class StaticConstraintSampler(BaseSampler):
         self.rejected = 0  # candidates turned away without spending any compute
         self._chosen: dict[int, dict[str, Any]] = {}
         self.explanation = getattr(base, "explanation", None)
+        # Samplers without a `reject` hook (TPE, NSGA-II) learn from rejected candidates
+        # through Optuna's constraint values instead (nasdsl.search.rejections).
+        self.memory = RejectionMemory()
 
     def __str__(self) -> str:
         return f"{self.base} (static constraints checked before each trial)"
@@ -105,27 +131,39 @@ class StaticConstraintSampler(BaseSampler):
         """Draw candidates until one passes the static limits."""
         self.base.before_trial(study, trial)
         fresh = study._storage.get_trial(trial._trial_id)  # sees what before_trial stored
+        reject = getattr(self.base, "reject", None)
+        memory = self.memory if reject is None else None
+        if memory is not None:
+            memory.sync(study)
         params: dict[str, Any] = {}
         rejected = 0
+        records: list[dict[str, Any]] = []
         for attempt in range(self.max_tries):
             sampler = self.base if attempt < max(1, self.max_tries // 4) else self.fallback
-            params, arch = self._draw(study, fresh, sampler)
-            if self.checker.violation(arch) is None:
+            seen = memory.view(study) if memory is not None else study
+            params, dists, arch = self._draw(seen, fresh, sampler)
+            why, distance = self.checker.excess(arch)
+            if why is None:
                 break
             self.rejected += 1
             rejected += 1
-            reject = getattr(self.base, "reject", None)
             if reject is not None:
                 reject(study, fresh, params)
+            elif memory is not None:
+                new = memory.add(study, params, dists, distance)
+                if new is not None:
+                    records.append(new)
         self._chosen[trial.number] = params
         # Kept in the study so reports (benchmarks/wasted_compute.py) can count proposals.
         study._storage.set_trial_system_attr(trial._trial_id, "nasdsl:rejected", rejected)
+        record(study, fresh, records)
 
-    def _draw(self, study: Study, trial: FrozenTrial,
-              sampler: BaseSampler) -> tuple[dict[str, Any], Any]:
+    def _draw(self, study: Study, trial: FrozenTrial, sampler: BaseSampler
+              ) -> tuple[dict[str, Any], dict[str, BaseDistribution], Any]:
         space = sampler.infer_relative_search_space(study, trial)
         relative = sampler.sample_relative(study, trial, space) if space else {}
         params: dict[str, Any] = {}
+        dists: dict[str, BaseDistribution] = {}
 
         def pick(name: str, dist: BaseDistribution) -> Any:
             if name in relative and contains(dist, relative[name]):
@@ -133,10 +171,11 @@ class StaticConstraintSampler(BaseSampler):
             else:
                 value = sampler.sample_independent(study, trial, name, dist)
             params[name] = value
+            dists[name] = dist
             return value
 
         arch = self.checker.walk(pick)
-        return params, arch
+        return params, dists, arch
 
     def infer_relative_search_space(self, study: Study,
                                     trial: FrozenTrial) -> dict[str, BaseDistribution]:

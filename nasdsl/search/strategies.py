@@ -186,7 +186,8 @@ def make_sampler(strategy: dict[str, Any], seed: int, config: dict[str, Any] | N
 
     With the whole experiment `config`, `auto` can look at the space and the budget, and
     every strategy but grid is wrapped so that candidates breaking a static limit
-    (params, model size, FLOPs) are turned away before the trial starts.
+    (params, model size, FLOPs) are turned away before the trial starts, and so that
+    the strategy learns from every rejected candidate.
     """
     from nasdsl.search.errors import StrategyError
 
@@ -197,8 +198,10 @@ def make_sampler(strategy: dict[str, Any], seed: int, config: dict[str, Any] | N
     sampler = STRATEGY_FACTORIES[name](_params(strategy), seed, config)
     if config is not None and name not in _UNFILTERED and \
             type(sampler).__name__ != "GridSampler":
-        from nasdsl.search.feasibility import StaticConstraintSampler, static_limits
+        from nasdsl.search.feasibility import StaticConstraintSampler, hard_limits
 
-        if static_limits(config):
+        # Wrapped for latency-only limits too: the sampler then learns from the candidates
+        # the runner rejects after measuring them (nasdsl.search.rejections).
+        if hard_limits(config):
             sampler = StaticConstraintSampler(sampler, config, seed=seed)
     return sampler
