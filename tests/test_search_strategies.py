@@ -132,3 +132,24 @@ def test_resume_rebuilds_state_from_storage(tmp_path, name: str) -> None:
     run_study(config, {}, 4, study=resumed)
     assert len(resumed.trials) == 12
     assert all(t.state.name == "COMPLETE" for t in resumed.trials)
+
+
+def test_bayesian_scores_every_untried_architecture_of_a_small_space() -> None:
+    import numpy as np
+    from optuna.distributions import CategoricalDistribution, IntDistribution
+
+    from nasdsl.search.bayesian import _Encoder, _Grid
+    from nasdsl.search.common import key
+
+    dists = {"op": CategoricalDistribution(["none", "skip", "conv"]),
+             "width": IntDistribution(1, 4), "norm": CategoricalDistribution([True, False])}
+    encode = _Encoder(dists, set())
+    grid = _Grid.of(dists, limit=100)
+    assert grid is not None and _Grid.of(dists, limit=10) is None
+    known = {key({"op": "skip", "width": 2, "norm": True}), key({"op": "none", "width": 4,
+                                                              "norm": False})}
+    x, pick = grid.untried(encode, known)
+    assert len(x) == 3 * 4 * 2 - 2
+    picked = [pick(i) for i in range(len(x))]
+    assert {key(p) for p in picked}.isdisjoint(known) and len({key(p) for p in picked}) == 22
+    assert all(np.array_equal(x[i], encode(p)) for i, p in enumerate(picked))

@@ -7,7 +7,10 @@ GaussianProcessRegressor (Matérn or RBF kernel plus a noise term) is fitted on 
 usable trials, and the next trial is the candidate with the best acquisition (expected
 improvement, upper confidence bound or probability of improvement). Candidates are
 random re-draws of observed decision patterns and one- or two-decision mutations of the
-best trials, never an already-tried or rejected architecture.
+best trials, never an already-tried or rejected architecture. When the space is small,
+discrete and unconditional (at most `enumerate_limit` architectures, e.g. the 15,625
+cells of NAS-Bench-201), every untried architecture is a candidate instead, so the
+acquisition is maximised exactly.
 """
 
 from __future__ import annotations
@@ -67,6 +70,59 @@ class _Encoder:
         return out
 
 
+class _Grid:
+    """Every assignment of a small, discrete, unconditional space, encoded at once."""
+
+    def __init__(self, dists: dict[str, BaseDistribution], values: list[list[Any]]):
+        self.dists = dists
+        self.values = values
+        self.shape = tuple(len(v) for v in values)
+
+    @classmethod
+    def of(cls, dists: dict[str, BaseDistribution], limit: int) -> _Grid | None:
+        """The grid of the space, or None when it is continuous or larger than `limit`."""
+        sizes = [n_values(d) for d in dists.values()]
+        if not sizes or math.prod(sizes) > limit:  # inf for a continuous decision
+            return None
+        return cls(dists, [_all_values(d) for d in dists.values()])
+
+    def untried(self, encode: _Encoder, known: set[tuple[tuple[str, str], ...]]
+                ) -> tuple[np.ndarray, Any]:
+        """(encodings of the assignments not in `known`, index → assignment)."""
+        names = list(self.dists)
+        index = {name: {key({name: v})[0][1]: i for i, v in enumerate(vals)}
+                 for name, vals in zip(names, self.values, strict=True)}
+        seen = []
+        for k in known:
+            given = dict(k)
+            if set(given) == set(names):
+                try:
+                    seen.append([index[n][given[n]] for n in names])
+                except KeyError:
+                    continue  # a value outside the current space
+        mask = np.ones(math.prod(self.shape), dtype=bool)
+        if seen:
+            mask[np.ravel_multi_index(np.array(seen).T, self.shape)] = False
+        flat = np.flatnonzero(mask)
+        cells = np.array(np.unravel_index(flat, self.shape)).T  # one row of indices each
+        # Each decision's values encoded once, then gathered: the encoder's own layout.
+        blocks = [np.array([encode({name: v}) for v in vals])
+                  for name, vals in zip(names, self.values, strict=True)]
+        x = sum(block[cells[:, i]] for i, block in enumerate(blocks))
+
+        def pick(i: int) -> dict[str, Any]:
+            return {n: self.values[j][cells[i, j]] for j, n in enumerate(names)}
+
+        return np.asarray(x), pick
+
+
+def _all_values(dist: BaseDistribution) -> list[Any]:
+    if isinstance(dist, CategoricalDistribution):
+        return list(dist.choices)
+    low, step = dist.low, dist.step  # type: ignore[attr-defined]
+    return [type(low)(low + i * step) for i in range(int(n_values(dist)))]
+
+
 def _copula(y: np.ndarray) -> np.ndarray:
     """Scores → normal quantiles of their ranks, so a few very bad trials (a broken
     architecture at chance accuracy) do not flatten the GP's view of the good region."""
@@ -92,6 +148,7 @@ class GaussianProcessSampler(ProposalSampler):
         self.kernel = kernel
         self.acquisition = acquisition
         self.n_candidates = int(candidates)
+        self.enumerate_limit = 20_000  # spaces up to this size are scored exhaustively
         self.max_history = 300  # the most recent usable trials the GP is fitted on
         self.refit_every = 5  # kernel hyperparameters are re-optimised every few trials
         self._kernel: Any = None
@@ -111,15 +168,22 @@ class GaussianProcessSampler(ProposalSampler):
         encode = _Encoder(dists, conditional)
         x = np.array([encode(t.params) for t in usable])
         y = np.array([score(t, s) for t in usable])
-        candidates = self._candidates(study, usable, y, all_trials)
-        if not candidates:
-            return {}
-        xc = np.array([encode(c) for c in candidates])
+        grid = None if conditional else _Grid.of(dists, self.enumerate_limit)
+        if grid is not None:
+            xc, pick = grid.untried(encode, self.known(study))
+            if not len(xc):
+                return {}
+        else:
+            candidates = self._candidates(study, usable, y, all_trials)
+            if not candidates:
+                return {}
+            xc = np.array([encode(c) for c in candidates])
+            pick = candidates.__getitem__
         y = _copula(y)
         mean, std = self._fit_predict(x, y, xc)
         best = float(y.max())
         gain = self._acquire(mean, std, best)
-        return candidates[int(np.argmax(gain))]
+        return pick(int(np.argmax(gain)))
 
     def _candidates(self, study: Study, usable: list[FrozenTrial], y: np.ndarray,
                     all_trials: list[FrozenTrial]) -> list[dict[str, Any]]:
