@@ -21,7 +21,21 @@ _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torc
 
 def _seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    _deterministic()
+
+
+def _deterministic() -> None:
+    # torch.use_deterministic_algorithms also sets torch._inductor.config.deterministic,
+    # and importing torch._inductor costs as much as importing torch itself (1.5-3 s in
+    # every process, each parallel worker included). Models here are never compiled, so
+    # only the eager flag matters: set it directly where this torch has the hook.
+    if torch.are_deterministic_algorithms_enabled():
+        return
+    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if setter is None:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    else:
+        setter(True, warn_only=True)
 
 
 class TorchBackend:
