@@ -29,6 +29,24 @@ def load_study(url):
     return optuna.load_study(study_name=summary.study_name, storage=storage)
 
 
+def _worker_pid(_):
+    return os.getpid()
+
+
+def test_warm_workers_are_the_ones_the_joblib_launcher_reuses():
+    # nasdsl.run.warmup warms the workers through joblib with the launcher's own
+    # arguments; joblib hands the same executor (the same processes) to the next call.
+    from joblib import Parallel, delayed
+
+    from nasdsl.run.warmup import joblib_arguments
+
+    args = joblib_arguments(2)
+    assert args["n_jobs"] == 2 and args["backend"] == "loky"
+    first = set(Parallel(**args)(delayed(_worker_pid)(i) for i in range(4)))
+    again = set(Parallel(**args)(delayed(_worker_pid)(i) for i in range(4)))
+    assert first & again and os.getpid() not in first
+
+
 def test_joblib_two_workers_fill_one_study(tmp_path):
     spec = tmp_path / "tiny.nas"
     spec.write_text(TINY)

@@ -66,8 +66,10 @@ class NasdslSweeper(Sweeper):
         return loop.run()
 
     def _launch(self, jobs: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+        from nasdsl.run import warmup
         from nasdsl.run.hydra_run import job_overrides
 
+        warmup.wait()  # the workers warmed up while the search started
         batch = [[*self.arguments, *job_overrides(job)] for job in jobs]
         returns = self.launcher.launch(batch, initial_job_idx=self.job_idx)
         self.job_idx += len(batch)

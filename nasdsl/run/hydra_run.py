@@ -115,6 +115,9 @@ def run_search(config: dict[str, Any], run_dir: Path, progress: Any = None,
     overrides = hydra_overrides(config, run_dir, list(task_overrides or []))
     _CURRENT.append(session)
     ensure_plugins()
+    from nasdsl.run import warmup
+
+    warmup.start(config, run_dir)  # parallel workers start while Hydra composes the run
     GlobalHydra.instance().clear()
     try:
         with warnings.catch_warnings():
