@@ -31,22 +31,21 @@ class ParseResult:
 def parse_spec(text: str, file: str = "<spec>") -> ParseResult:
     """Parse and check spec text; never raises for a user error."""
     from nasdsl.lang.blocks import build_spec
-    from nasdsl.lang.parser import parse_tree_recovering
+    from nasdsl.lang.parser import parse_statements_recovering
     from nasdsl.lang.semantics import Checker
-    from nasdsl.lang.syntax import statements
 
-    tree, syntax_errors = parse_tree_recovering(text, file)
-    if tree is None:
+    stmts, syntax_errors = parse_statements_recovering(text, file)
+    if stmts is None:
         return ParseResult(None, tuple(syntax_errors), text, file)
     checker = Checker(file)
-    spec = build_spec(statements(tree, file), checker)
+    spec = build_spec(stmts, checker)
     if spec is not None and not syntax_errors:
         from nasdsl.lang.analysis import analyze
 
         analyze(spec, checker)
     found = checker.diagnostics
     if syntax_errors:
-        # The checker saw the recovered tree: keep its findings away from the broken lines.
+        # The checker saw the recovered statements: keep its findings away from the broken lines.
         broken = {d.span.line for d in syntax_errors}
         found = [d for d in found if d.span.line not in broken and d.is_error
                  and d.code not in ("NAS104", "NAS105")]

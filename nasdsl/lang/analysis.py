@@ -229,21 +229,36 @@ def chain_measures(spec: ast.Spec) -> ChainMeasures | None:
     invalid = 0
     work = 0
 
+    def effect(layer: Any, shp: tuple[int, ...]) -> tuple[tuple[int, ...], int, int, int] | None:
+        """(output shape, params, bytes, flops) the layer adds on this input; None: unbuildable."""
+        try:
+            if layer.op == "dense" and len(shp) == 3:
+                shp, *_ = layer_measures(Layer("flatten"), shp)
+            new, lp, lb, lf = layer_measures(layer, shp)
+        except ShapeError:
+            return None
+        return tuple(new), lp, lb, lf
+
     def apply(states: Counter[State], layer: Any) -> Counter[State]:
         nonlocal invalid, work
         work += len(states)
         if work > MAX_WORK:
             raise _TooLarge()
         out: Counter[State] = Counter()
+        get = out.get
+        # What a layer adds depends on its input shape only, and states share few shapes.
+        effects: dict[tuple[int, ...], tuple[tuple[int, ...], int, int, int] | None] = {}
         for (shp, p, b, f), n in states.items():
-            try:
-                if layer.op == "dense" and len(shp) == 3:
-                    shp, *_ = layer_measures(Layer("flatten"), shp)
-                new, lp, lb, lf = layer_measures(layer, shp)
-            except ShapeError:
+            if shp in effects:
+                added = effects[shp]
+            else:
+                added = effects[shp] = effect(layer, shp)
+            if added is None:
                 invalid += n
                 continue
-            out[(tuple(new), p + lp, b + lb, f + lf)] += n
+            new, lp, lb, lf = added
+            key = (new, p + lp, b + lb, f + lf)
+            out[key] = get(key, 0) + n
         if len(out) > MAX_STATES:
             raise _TooLarge()
         return out
@@ -283,7 +298,9 @@ def chain_measures(spec: ast.Spec) -> ChainMeasures | None:
             if isinstance(it, ast.LayerOp):
                 states = run_op(states, it)
             elif isinstance(it, ast.OptionalLayer):
-                states = states + run_op(states, it.layer)
+                with_layer = run_op(states, it.layer)
+                states = Counter(states)  # every count is positive: same as `states + with_layer`
+                states.update(with_layer)
             elif isinstance(it, ast.Repeat):
                 out: Counter[State] = Counter()
                 for r in _count_values(it.count):
