@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nasdsl.lang.ast import Spec
 from nasdsl.lang.diagnostics import Diagnostic, SpecError, render
+
+if TYPE_CHECKING:
+    from nasdsl.lang.syntax import Stmt
 
 
 @dataclass(frozen=True)
@@ -30,11 +34,18 @@ class ParseResult:
 
 def parse_spec(text: str, file: str = "<spec>") -> ParseResult:
     """Parse and check spec text; never raises for a user error."""
-    from nasdsl.lang.blocks import build_spec
     from nasdsl.lang.parser import parse_statements_recovering
-    from nasdsl.lang.semantics import Checker
 
     stmts, syntax_errors = parse_statements_recovering(text, file)
+    return check_statements(text, file, stmts, syntax_errors)
+
+
+def check_statements(text: str, file: str, stmts: list[Stmt] | None,
+                     syntax_errors: list[Diagnostic]) -> ParseResult:
+    """Check the statements parsed from `text` (the rest of `parse_spec`)."""
+    from nasdsl.lang.blocks import build_spec
+    from nasdsl.lang.semantics import Checker
+
     if stmts is None:
         return ParseResult(None, tuple(syntax_errors), text, file)
     checker = Checker(file)
@@ -90,5 +101,5 @@ def format_source(text: str, file: str = "<spec>") -> str:
     return _format(text, file)
 
 
-__all__ = ["ParseResult", "Spec", "Diagnostic", "SpecError", "parse_spec", "load_spec",
-           "require_spec", "format_source"]
+__all__ = ["ParseResult", "Spec", "Diagnostic", "SpecError", "parse_spec", "check_statements",
+           "load_spec", "require_spec", "format_source"]

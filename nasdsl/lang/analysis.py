@@ -244,21 +244,32 @@ def chain_measures(spec: ast.Spec) -> ChainMeasures | None:
         work += len(states)
         if work > MAX_WORK:
             raise _TooLarge()
-        out: Counter[State] = Counter()
-        get = out.get
         # What a layer adds depends on its input shape only, and states share few shapes.
-        effects: dict[tuple[int, ...], tuple[tuple[int, ...], int, int, int] | None] = {}
-        for (shp, p, b, f), n in states.items():
-            if shp in effects:
-                added = effects[shp]
-            else:
-                added = effects[shp] = effect(layer, shp)
+        shapes = {key[0] for key in states}
+        if len(shapes) == 1:
+            (shp,) = shapes
+            added = effect(layer, shp)
             if added is None:
-                invalid += n
-                continue
+                invalid += sum(states.values())
+                return Counter()
             new, lp, lb, lf = added
-            key = (new, p + lp, b + lb, f + lf)
-            out[key] = get(key, 0) + n
+            if new == shp and not (lp or lb or lf):
+                return Counter(states)
+            # From a single input shape, distinct states stay distinct.
+            out = Counter({(new, p + lp, b + lb, f + lf): n
+                           for (_, p, b, f), n in states.items()})
+        else:
+            effects = {shp: effect(layer, shp) for shp in shapes}
+            out = Counter()
+            get = out.get
+            for (shp, p, b, f), n in states.items():
+                added = effects[shp]
+                if added is None:
+                    invalid += n
+                    continue
+                new, lp, lb, lf = added
+                key = (new, p + lp, b + lb, f + lf)
+                out[key] = get(key, 0) + n
         if len(out) > MAX_STATES:
             raise _TooLarge()
         return out
