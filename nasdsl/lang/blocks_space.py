@@ -51,9 +51,10 @@ def layer_items(stmts: list[Stmt], c: Checker, *, fixed: bool = False) -> list[a
                 and not st.values and st.body is None:
             continue  # a trailing bare `dense` names the output layer, which is always added
         with c.within(st.span):
-            got = c.guarded(lambda st=st: _layer_item(st, c, fixed))
-        if got is not None:
-            items.append(got)  # type: ignore[arg-type]
+            try:
+                items.append(_layer_item(st, c, fixed))
+            except Invalid:
+                pass  # the diagnostic is recorded
     return items
 
 

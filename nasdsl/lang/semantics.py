@@ -245,6 +245,9 @@ class Checker:
         """
         specs = list(specs)
         names = [p.name for p in specs]
+        by_name: dict[str, reg.ParamSpec] = {}
+        for p in specs:
+            by_name.setdefault(p.name, p)
         pos: list[Phrase] = []
         params: list[ast.Param] = []
         seen: set[str] = set()
@@ -255,7 +258,7 @@ class Checker:
                     continue
                 raise self.error("NAS201", f"{what}(…) takes named parameters", phrase.span,
                                  hint=f"{what}({names[0]} = …)" if names else None)
-            spec = next((p for p in specs if p.name == key), None)
+            spec = by_name.get(key)
             if spec is None:
                 if names:
                     raise self.unknown("NAS106", f"parameter of {what}", key, phrase.span, names)
