@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nasdsl.lang.ast import Spec
 from nasdsl.lang.diagnostics import Diagnostic, SpecError, render
+
+if TYPE_CHECKING:
+    from nasdsl.lang.syntax import Stmt
 
 
 @dataclass(frozen=True)
@@ -30,23 +34,29 @@ class ParseResult:
 
 def parse_spec(text: str, file: str = "<spec>") -> ParseResult:
     """Parse and check spec text; never raises for a user error."""
-    from nasdsl.lang.blocks import build_spec
-    from nasdsl.lang.parser import parse_tree_recovering
-    from nasdsl.lang.semantics import Checker
-    from nasdsl.lang.syntax import statements
+    from nasdsl.lang.parser import parse_statements_recovering
 
-    tree, syntax_errors = parse_tree_recovering(text, file)
-    if tree is None:
+    stmts, syntax_errors = parse_statements_recovering(text, file)
+    return check_statements(text, file, stmts, syntax_errors)
+
+
+def check_statements(text: str, file: str, stmts: list[Stmt] | None,
+                     syntax_errors: list[Diagnostic]) -> ParseResult:
+    """Check the statements parsed from `text` (the rest of `parse_spec`)."""
+    from nasdsl.lang.blocks import build_spec
+    from nasdsl.lang.semantics import Checker
+
+    if stmts is None:
         return ParseResult(None, tuple(syntax_errors), text, file)
     checker = Checker(file)
-    spec = build_spec(statements(tree, file), checker)
+    spec = build_spec(stmts, checker)
     if spec is not None and not syntax_errors:
         from nasdsl.lang.analysis import analyze
 
         analyze(spec, checker)
     found = checker.diagnostics
     if syntax_errors:
-        # The checker saw the recovered tree: keep its findings away from the broken lines.
+        # The checker saw the recovered statements: keep its findings away from the broken lines.
         broken = {d.span.line for d in syntax_errors}
         found = [d for d in found if d.span.line not in broken and d.is_error
                  and d.code not in ("NAS104", "NAS105")]
@@ -91,5 +101,5 @@ def format_source(text: str, file: str = "<spec>") -> str:
     return _format(text, file)
 
 
-__all__ = ["ParseResult", "Spec", "Diagnostic", "SpecError", "parse_spec", "load_spec",
-           "require_spec", "format_source"]
+__all__ = ["ParseResult", "Spec", "Diagnostic", "SpecError", "parse_spec", "check_statements",
+           "load_spec", "require_spec", "format_source"]

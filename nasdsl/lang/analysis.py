@@ -200,6 +200,56 @@ class _TooLarge(Exception):
     pass
 
 
+class _Group:
+    """The enumeration states that share one shape: (params, bytes, flops) → architectures.
+
+    The counts are kept relative to an offset, so a layer that adds the same amounts to
+    every state (all of them, for one input shape) costs O(1); the counts dict is shared
+    between groups and never changed once built.
+    """
+
+    __slots__ = ("params", "bytes", "flops", "counts")
+
+    def __init__(self, params: int, bytes_: int, flops: int,
+                 counts: dict[tuple[int, int, int], int]):
+        self.params, self.bytes, self.flops = params, bytes_, flops
+        self.counts = counts
+
+    def shifted(self, params: int, bytes_: int, flops: int) -> _Group:
+        """The same states with the amounts of one more layer added."""
+        return _Group(self.params + params, self.bytes + bytes_, self.flops + flops,
+                      self.counts)
+
+
+_States = dict[tuple[int, ...], _Group]  # shape → its states
+
+
+def _size(states: _States) -> int:
+    """How many distinct (shape, params, bytes, flops) states there are."""
+    return sum(len(group.counts) for group in states.values())
+
+
+def _merge(states: _States, shape: tuple[int, ...], group: _Group) -> None:
+    """Add a group's states to those of `shape` (counts of equal states add up)."""
+    have = states.get(shape)
+    if have is None:
+        states[shape] = group
+        return
+    dp, db, df = group.params - have.params, group.bytes - have.bytes, group.flops - have.flops
+    counts = dict(have.counts)
+    get = counts.get
+    for (p, b, f), n in group.counts.items():
+        key = (p + dp, b + db, f + df)
+        counts[key] = get(key, 0) + n
+    states[shape] = _Group(have.params, have.bytes, have.flops, counts)
+
+
+def _merge_all(states: _States, more: _States) -> None:
+    """Add every group of `more` to `states`."""
+    for shape, group in more.items():
+        _merge(states, shape, group)
+
+
 def chain_measures(spec: ast.Spec) -> ChainMeasures | None:
     """Exact params/bytes/FLOPs counts of a layer chain on a built-in dataset, or None.
 
@@ -225,26 +275,33 @@ def chain_measures(spec: ast.Spec) -> ChainMeasures | None:
     shape: tuple[int, ...] = tuple(ds.image_shape) if image and ds.image_shape \
         else (ds.features,)
     outputs = ds.classes if ds.task is reg.Task.CLASSIFICATION else 1
-    State = tuple[tuple[int, ...], int, int, int]
     invalid = 0
     work = 0
 
-    def apply(states: Counter[State], layer: Any) -> Counter[State]:
+    def effect(layer: Any, shp: tuple[int, ...]) -> tuple[tuple[int, ...], int, int, int] | None:
+        """(output shape, params, bytes, flops) the layer adds on this input; None: unbuildable."""
+        try:
+            if layer.op == "dense" and len(shp) == 3:
+                shp, *_ = layer_measures(Layer("flatten"), shp)
+            new, lp, lb, lf = layer_measures(layer, shp)
+        except ShapeError:
+            return None
+        return tuple(new), lp, lb, lf
+
+    def apply(states: _States, layer: Any) -> _States:
         nonlocal invalid, work
-        work += len(states)
+        work += _size(states)
         if work > MAX_WORK:
             raise _TooLarge()
-        out: Counter[State] = Counter()
-        for (shp, p, b, f), n in states.items():
-            try:
-                if layer.op == "dense" and len(shp) == 3:
-                    shp, *_ = layer_measures(Layer("flatten"), shp)
-                new, lp, lb, lf = layer_measures(layer, shp)
-            except ShapeError:
-                invalid += n
+        out: _States = {}
+        for shp, group in states.items():
+            added = effect(layer, shp)
+            if added is None:
+                invalid += sum(group.counts.values())
                 continue
-            out[(tuple(new), p + lp, b + lb, f + lf)] += n
-        if len(out) > MAX_STATES:
+            new, lp, lb, lf = added
+            _merge(out, new, group.shifted(lp, lb, lf))
+        if _size(out) > MAX_STATES:
             raise _TooLarge()
         return out
 
@@ -272,44 +329,48 @@ def chain_measures(spec: ast.Spec) -> ChainMeasures | None:
             raise _TooLarge()
         return [Layer(op.op, dict(zip(names, combo, strict=True))) for combo in product(*options)]
 
-    def run_op(states: Counter[State], op: ast.LayerOp) -> Counter[State]:
-        out: Counter[State] = Counter()
+    def run_op(states: _States, op: ast.LayerOp) -> _States:
+        out: _States = {}
         for layer in op_layers(op):
-            out.update(apply(states, layer))
+            _merge_all(out, apply(states, layer))
         return out
 
-    def run(states: Counter[State], items: Iterable[ast.LayerItem]) -> Counter[State]:
+    def run(states: _States, items: Iterable[ast.LayerItem]) -> _States:
         for it in items:
             if isinstance(it, ast.LayerOp):
                 states = run_op(states, it)
             elif isinstance(it, ast.OptionalLayer):
-                states = states + run_op(states, it.layer)
+                with_layer = run_op(states, it.layer)
+                states = dict(states)
+                _merge_all(states, with_layer)
             elif isinstance(it, ast.Repeat):
-                out: Counter[State] = Counter()
+                out: _States = {}
                 for r in _count_values(it.count):
                     s = states
                     for _ in range(r):
                         s = run(s, it.body)
-                    out.update(s)
+                    _merge_all(out, s)
                 states = out
             else:
-                out = Counter()
+                out = {}
                 for option in it.options:
-                    out.update(run(states, option))
+                    _merge_all(out, run(states, option))
                 states = out
-            if len(states) > MAX_STATES:
+            if _size(states) > MAX_STATES:
                 raise _TooLarge()
         return states
 
     try:
-        states = run(Counter({(shape, 0, 0, 0): 1}), sp.items)
-        flat = Counter()
-        for (shp, p, b, f), n in states.items():
+        states = run({shape: _Group(0, 0, 0, {(0, 0, 0): 1})}, sp.items)
+        flat: Counter[tuple[int, int, int]] = Counter()
+        for shp, group in states.items():
             if len(shp) == 3:
                 shp, *_ = layer_measures(Layer("flatten"), shp)
             new, lp, lb, lf = layer_measures(
                 Layer("dense", {"units": outputs, "activation": "linear", "bias": True}), shp)
-            flat[(p + lp, b + lb, f + lf)] += n
+            lp, lb, lf = lp + group.params, lb + group.bytes, lf + group.flops
+            for (p, b, f), n in group.counts.items():
+                flat[(p + lp, b + lb, f + lf)] += n
     except _TooLarge:
         return None
     return ChainMeasures(flat, invalid, sum(flat.values()) + invalid)

@@ -51,9 +51,10 @@ def layer_items(stmts: list[Stmt], c: Checker, *, fixed: bool = False) -> list[a
                 and not st.values and st.body is None:
             continue  # a trailing bare `dense` names the output layer, which is always added
         with c.within(st.span):
-            got = c.guarded(lambda st=st: _layer_item(st, c, fixed))
-        if got is not None:
-            items.append(got)  # type: ignore[arg-type]
+            try:
+                items.append(_layer_item(st, c, fixed))
+            except Invalid:
+                pass  # the diagnostic is recorded
     return items
 
 
@@ -143,12 +144,18 @@ def layer_op(term: Term, c: Checker, span: Span, *, fixed: bool = False) -> ast.
         raise c.error("NAS303", f"unknown op '{term.text}'", name_span,
                       hint=hint or 'custom ops come from a module: use "mypkg.ops"', notes=notes)
     op = reg.OPS[term.text]
-    specs = [reg.ParamSpec(p.name, p.kind, p.doc, p.default, p.required,
-                           p.searchable and not fixed, p.choices) for p in op.params]
-    _, params = c.call_params(term, specs, op.name)
+    _, params = c.call_params(term, _param_specs(op, fixed), op.name)
     for p in params:
         _check_param_range(op.name, p.name, p.value, c)
     return ast.LayerOp(op.name, params, span)
+
+
+def _param_specs(op: reg.OpSpec, fixed: bool) -> tuple[reg.ParamSpec, ...]:
+    """An op's parameter specs; in a baseline (`fixed`) none of them is searchable."""
+    if not fixed:
+        return tuple(op.params)
+    return tuple(reg.ParamSpec(p.name, p.kind, p.doc, p.default, p.required, False, p.choices)
+                 for p in op.params)
 
 
 def _custom_op(term: Term, c: Checker, span: Span) -> ast.LayerOp:

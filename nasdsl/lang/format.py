@@ -182,17 +182,16 @@ def _align_groups(stmts: list[Stmt], comments: list[_Comment]) -> dict[int, int]
 
 def format_source(text: str, file: str = "<spec>") -> str:
     """The canonical layout of a spec; raises SpecError if the text has syntax errors."""
-    from nasdsl.lang.parser import parse_tree
-    from nasdsl.lang.syntax import statements
+    from nasdsl.lang.parser import parse_statements
 
-    tree, errors = parse_tree(text, file)
-    if tree is None:
+    stmts, errors = parse_statements(text, file)
+    if stmts is None:
         raise SpecError(errors)
     comments = scan_comments(text)
     # A trailing comment inside a multi-line statement has no line to follow: keep it as a
     # full-line comment after that statement.
     f = _Formatter(comments)
-    f.block(statements(tree, file), 0, None)
+    f.block(stmts, 0, None)
     f.full_comments_before(10**9, "", None)
     f.attach_trailing()
     for cm in comments:
@@ -202,7 +201,7 @@ def format_source(text: str, file: str = "<spec>") -> str:
         f2 = _Formatter(comments)
         for cm in comments:
             cm.used = False
-        f2.block(statements(tree, file), 0, None)
+        f2.block(stmts, 0, None)
         f2.full_comments_before(10**9, "", None)
         f2.attach_trailing()
         f = f2

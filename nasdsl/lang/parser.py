@@ -1,15 +1,17 @@
-"""Lark front end: text → parse tree, syntax errors → diagnostics (with recovery)."""
+"""Lark front end: text → statements, syntax errors → diagnostics (with recovery)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
-from lark import Lark, Token, Tree
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from nasdsl.lang.diagnostics import Diagnostic, Span
+from nasdsl.lang.syntax import StatementBuilder, Stmt
 
 _OPEN = {"LPAR", "LSQB"}
 _CLOSE = {"RPAR", "RSQB"}
@@ -44,12 +46,14 @@ class BracketNewlines:
         """Yield tokens, skipping newline tokens while inside brackets."""
         depth = 0
         for token in stream:
-            if token.type in _OPEN:
+            kind = token.type
+            if kind == "_NL":
+                if depth:
+                    continue
+            elif kind in _OPEN:
                 depth += 1
-            elif token.type in _CLOSE:
-                depth = max(0, depth - 1)
-            elif token.type == "_NL" and depth:
-                continue
+            elif kind in _CLOSE and depth:
+                depth -= 1
             yield token
 
 
@@ -59,15 +63,25 @@ def grammar_text() -> str:
 
 
 @lru_cache(maxsize=1)
-def _parser() -> Lark:
-    return Lark(
+def _parser() -> tuple[Lark, StatementBuilder]:
+    # The statements are built during the parse (an inline transformer), with spans taken
+    # from the tokens: no parse tree, no position propagation. Every token is kept so that
+    # a call's span reaches its ')' and a body's its '}'.
+    builder = StatementBuilder()
+    lark = Lark(
         grammar_text(),
         parser="lalr",
         lexer="contextual",
         postlex=BracketNewlines(),
-        propagate_positions=True,
+        keep_all_tokens=True,
         maybe_placeholders=False,
+        transformer=builder,
     )
+    return lark, builder
+
+
+# The one builder carries the file name of the parse under way.
+_PARSING = threading.Lock()
 
 
 def token_span(token: Token, file: str) -> Span:
@@ -75,16 +89,6 @@ def token_span(token: Token, file: str) -> Span:
     end_line = token.end_line if token.end_line is not None else token.line
     end_col = token.end_column if token.end_column is not None else token.column + len(token)
     return Span(file, token.line or 1, token.column or 1, end_line or 1, end_col or 1)
-
-
-def tree_span(tree: Tree | Token, file: str) -> Span:
-    """Span of a parse-tree node or token."""
-    if isinstance(tree, Token):
-        return token_span(tree, file)
-    meta = tree.meta
-    if getattr(meta, "empty", True):
-        return Span(file, 1, 1, 1, 1)
-    return Span(file, meta.line, meta.column, meta.end_line, meta.end_column)
 
 
 def _describe_expected(expected: set[str]) -> str:
@@ -122,24 +126,26 @@ def _syntax_diagnostic(err: UnexpectedInput, file: str, text: str) -> Diagnostic
                       notes=(f"expected {expected}",) if expected else ())
 
 
-def parse_tree(text: str, file: str = "<spec>") -> tuple[Tree | None, list[Diagnostic]]:
-    """Parse text into a Lark tree, reporting every syntax error it can recover from.
+def parse_statements(text: str,
+                     file: str = "<spec>") -> tuple[list[Stmt] | None, list[Diagnostic]]:
+    """Parse text into statements, reporting every syntax error it can recover from.
 
-    The tree is None when there is any syntax error; `parse_tree_recovering` returns the
-    tree the parser recovered instead.
+    The statements are None when there is any syntax error; `parse_statements_recovering`
+    returns the statements the parser recovered instead.
     """
-    tree, errors = parse_tree_recovering(text, file)
-    return (None if errors else tree), errors
+    stmts, errors = parse_statements_recovering(text, file)
+    return (None if errors else stmts), errors
 
 
 _MAX_SYNTAX_ERRORS = 50
 
 
-def parse_tree_recovering(text: str,
-                          file: str = "<spec>") -> tuple[Tree | None, list[Diagnostic]]:
-    """Parse text, skipping unexpected tokens; return the recovered tree and the errors.
+def parse_statements_recovering(text: str, file: str = "<spec>"
+                                ) -> tuple[list[Stmt] | None, list[Diagnostic]]:
+    """Parse text, skipping unexpected tokens; return the recovered statements and errors.
 
-    The tree is None only when the parser could not recover (e.g. at the end of the file).
+    The statements are None only when the parser could not recover (e.g. at the end of
+    the file).
     """
     errors: list[Diagnostic] = []
     seen_lines: set[int] = set()
@@ -159,11 +165,14 @@ def parse_tree_recovering(text: str,
             return True
         return isinstance(err, UnexpectedToken) and err.token.type != "$END"
 
-    try:
-        tree = _parser().parse(text, on_error=on_error)
-    except UnexpectedInput as err:
-        diag = _syntax_diagnostic(err, file, text)
-        if diag.span.line not in seen_lines:
-            errors.append(diag)
-        return None, errors
-    return tree, errors
+    lark, builder = _parser()
+    with _PARSING:
+        builder.file = file
+        try:
+            stmts = lark.parse(text, on_error=on_error)
+        except UnexpectedInput as err:
+            diag = _syntax_diagnostic(err, file, text)
+            if diag.span.line not in seen_lines:
+                errors.append(diag)
+            return None, errors
+    return stmts, errors

@@ -1,18 +1,24 @@
-"""The uniform statement layer between the Lark tree and the typed AST.
+"""The uniform statement layer between the Lark grammar and the typed AST.
 
-The grammar has four statement shapes; this module turns the parse tree into
-`Stmt`/`Phrase`/`Term` objects with spans, which the semantic checker reads block by
-block. Keeping this layer separate means the checker never touches Lark types.
+The grammar has four statement shapes; this module builds them as `Stmt`/`Phrase`/`Term`
+objects with spans, which the semantic checker reads block by block. Keeping this layer
+separate means the checker never touches Lark types.
+
+`StatementBuilder` is the parser's inline transformer: Lark calls one of its methods
+each time it reduces a grammar rule, so the statements are built while parsing and no
+parse tree is made. Spans come from the tokens: a node runs from the start of its first
+token to the end of its last one (the parser keeps punctuation tokens for this, so a
+call ends at its ')' and a body at its '}').
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from lark import Token, Tree
+from lark import Token
 
 from nasdsl.lang.diagnostics import Span
-from nasdsl.lang.parser import token_span, tree_span
 
 
 @dataclass
@@ -59,6 +65,8 @@ _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 
 def _unescape(body: str) -> str:
+    if "\\" not in body:
+        return body
     out, i = [], 0
     while i < len(body):
         if body[i] == "\\" and i + 1 < len(body):
@@ -70,73 +78,129 @@ def _unescape(body: str) -> str:
     return "".join(out)
 
 
-def _term(node: Tree | Token, file: str) -> Term:
-    if isinstance(node, Token):  # pragma: no cover - the grammar wraps terms in trees
-        return Term("name", str(node), token_span(node, file))
-    kind = node.data
-    span = tree_span(node, file)
-    if kind in ("name", "string", "number", "money"):
-        tok = node.children[0]
-        text = str(tok)
-        if kind == "string":
-            text = _unescape(text[1:-1])
-        return Term(kind, text, token_span(tok, file))
-    if kind == "call":
-        name_tok = node.children[0]
-        args: list[tuple[str | None, Phrase]] = []
-        for arg in node.children[1:]:
-            if not isinstance(arg, Tree):
-                continue
-            if arg.data == "kwarg":
-                args.append((str(arg.children[0]), _phrase(arg.children[1], file)))
+class _Body:
+    """A block body while its command is being built: its statements and `{ … }` span."""
+
+    __slots__ = ("stmts", "span")
+
+    def __init__(self, stmts: list[Stmt], span: Span):
+        self.stmts = stmts
+        self.span = span
+
+
+class StatementBuilder:
+    """Lark's inline transformer for grammars/nas.lark: one method per rule.
+
+    Each method gets the rule's children (every token, punctuation included, and what
+    the methods of its sub-rules returned). `file` names the file in the spans; the
+    caller sets it before each parse.
+    """
+
+    def __init__(self) -> None:
+        self.file = "<spec>"
+
+    def _token(self, t: Token) -> Span:
+        return Span(self.file, t.line, t.column, t.end_line, t.end_column)
+
+    def _between(self, first: Any, last: Any) -> Span:
+        """From the start of `first` to the end of `last` (tokens or spans)."""
+        return Span(self.file, first.line, first.column, last.end_line, last.end_column)
+
+    # ------------------------------------------------------------ statements
+
+    def start(self, children: list[Any]) -> list[Stmt]:
+        """The file's statements (separators dropped)."""
+        return [c for c in children if type(c) is Stmt]
+
+    def body(self, children: list[Any]) -> _Body:
+        """`{ … }`: its statements and its span, braces included."""
+        return _Body([c for c in children if type(c) is Stmt],
+                     self._between(children[0], children[-1]))
+
+    def _head(self, head: Token | Term) -> tuple[str, Span, Term | None, Span]:
+        """Name, name span, call (if any) and full span of a statement's head."""
+        if type(head) is Term:
+            return head.text, head.name_span or head.span, head, head.span
+        span = self._token(head)
+        return str(head), span, None, span
+
+    def assignment(self, children: list[Any]) -> Stmt:
+        """`key = value, value`."""
+        name, _, values = children
+        head = self._token(name)
+        return Stmt("assign", str(name), head, self._between(head, values[-1].span), values)
+
+    def comparison(self, children: list[Any]) -> Stmt:
+        """`key <= value` or `call(…) <= value`."""
+        head, op, values = children
+        text, head_span, call, start = self._head(head)
+        return Stmt("compare", text, head_span, self._between(start, values[-1].span),
+                    values, op=str(op), call=call)
+
+    def command(self, children: list[Any]) -> Stmt:
+        """`word term … { … }` or `op(…) { … }`, values and body optional."""
+        text, head_span, call, start = self._head(children[0])
+        stmt = Stmt("command", text, head_span, start, call=call)
+        end = start
+        for child in children[1:]:
+            if type(child) is _Body:
+                stmt.body, stmt.body_span = child.stmts, child.span
+                end = child.span
             else:
-                args.append((None, _phrase(arg.children[0], file)))
-        return Term("call", str(name_tok), span, args=args, name_span=token_span(name_tok, file))
-    if kind == "list":
-        items = [_phrase(c, file) for c in node.children if isinstance(c, Tree)]
-        return Term("list", "[…]", span, items=items)
-    raise ValueError(f"unexpected term {kind}")  # pragma: no cover
+                stmt.values = child
+                end = child[-1].span
+        if end is not start:
+            stmt.span = self._between(start, end)
+        return stmt
 
+    # ------------------------------------------------------------ values
 
-def _phrase(node: Tree, file: str) -> Phrase:
-    terms = [_term(c, file) for c in node.children]
-    return Phrase(terms, tree_span(node, file))
+    def values(self, children: list[Any]) -> list[Phrase]:
+        """Comma-separated phrases (the commas are every other child)."""
+        return children[::2]
 
+    def phrase(self, children: list[Term]) -> Phrase:
+        """Juxtaposed terms."""
+        if len(children) == 1:
+            return Phrase(children, children[0].span)
+        return Phrase(children, self._between(children[0].span, children[-1].span))
 
-def _values(node: Tree, file: str) -> list[Phrase]:
-    return [_phrase(c, file) for c in node.children if isinstance(c, Tree)]
+    def name(self, children: list[Token]) -> Term:
+        """A (dotted) name."""
+        t = children[0]
+        return Term("name", str(t), self._token(t))
 
+    def number(self, children: list[Token]) -> Term:
+        """A number, its unit attached or not."""
+        t = children[0]
+        return Term("number", str(t), self._token(t))
 
-def _stmt(node: Tree, file: str) -> Stmt:
-    span = tree_span(node, file)
-    if node.data == "assignment":
-        name, values = node.children
-        return Stmt("assign", str(name), token_span(name, file), span, _values(values, file))
-    if node.data == "comparison":
-        name, op, values = node.children
-        if isinstance(name, Tree):  # a call: latency(batch = 1) <= 2 ms
-            call = _term(name, file)
-            return Stmt("compare", call.text, call.name_span or call.span, span,
-                        _values(values, file), op=str(op), call=call)
-        return Stmt("compare", str(name), token_span(name, file), span, _values(values, file),
-                    op=str(op))
-    # command
-    head, *rest = node.children
-    stmt = Stmt("command", "", span, span)
-    if isinstance(head, Tree):  # a call
-        stmt.call = _term(head, file)
-        stmt.head, stmt.head_span = stmt.call.text, stmt.call.name_span or stmt.call.span
-    else:
-        stmt.head, stmt.head_span = str(head), token_span(head, file)
-    for child in rest:
-        if isinstance(child, Tree) and child.data == "values":
-            stmt.values = _values(child, file)
-        elif isinstance(child, Tree) and child.data == "body":
-            stmt.body = statements(child, file)
-            stmt.body_span = tree_span(child, file)
-    return stmt
+    def money(self, children: list[Token]) -> Term:
+        """An amount of money."""
+        t = children[0]
+        return Term("money", str(t), self._token(t))
 
+    def string(self, children: list[Token]) -> Term:
+        """A string, quotes removed and escapes resolved."""
+        t = children[0]
+        return Term("string", _unescape(t[1:-1]), self._token(t))
 
-def statements(node: Tree, file: str) -> list[Stmt]:
-    """Statements of the file (`start`) or of a block body."""
-    return [_stmt(c, file) for c in node.children if isinstance(c, Tree)]
+    def kwarg(self, children: list[Any]) -> tuple[str | None, Phrase]:
+        """`name = phrase` inside a call."""
+        return str(children[0]), children[2]
+
+    def posarg(self, children: list[Any]) -> tuple[str | None, Phrase]:
+        """A positional phrase inside a call."""
+        return None, children[0]
+
+    def call(self, children: list[Any]) -> Term:
+        """`name(arg, …)`, from the name to the ')'."""
+        name = children[0]
+        return Term("call", str(name), self._between(name, children[-1]),
+                    args=[c for c in children[2:-1] if type(c) is tuple],
+                    name_span=self._token(name))
+
+    def list(self, children: list[Any]) -> Term:
+        """`[phrase, …]`, brackets included."""
+        return Term("list", "[…]", self._between(children[0], children[-1]),
+                    items=[c for c in children[1:-1] if type(c) is Phrase])

@@ -7,8 +7,8 @@ from functools import cached_property
 
 from lsprotocol import types as lsp
 
-from nasdsl.lang import ParseResult, Spec, parse_spec
-from nasdsl.lsp import positions
+from nasdsl.lang import ParseResult, Spec
+from nasdsl.lsp import memo, positions
 from nasdsl.lsp.scanner import LineIndex, Token, tokenize
 from nasdsl.lsp.structure import Node, build
 
@@ -47,7 +47,7 @@ class Document:
     @cached_property
     def result(self) -> ParseResult:
         """The language stage's result: spec (when valid) and diagnostics."""
-        return parse_spec(self.source, self.file)
+        return memo.parse_spec(self.source, self.file)
 
     @property
     def spec(self) -> Spec | None:

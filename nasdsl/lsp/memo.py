@@ -1,33 +1,77 @@
-"""Memoized static-space measures for the language server.
+"""What the language server remembers between versions of a document.
 
-`nasdsl.lang.analysis.chain_measures` enumerates every architecture of a layer space to
-find its params / model-size / FLOPs range: the most expensive step of checking a spec
-(about a second for a 1,000-line space). Its result depends only on the space and the
-dataset, not on where they sit in the file, so while a user edits anything else the
-server reuses it. The key is the space's AST with every source span left out.
+Two caches, both installed by `install()` in the server process only:
+
+* the last error-free parse of each file: an edit re-parses only the statements on the
+  lines it changed (`nasdsl.lang.incremental`), so a keystroke in a 1,000-line spec does
+  not re-parse 1,000 lines; the diagnostics are those of a full check;
+* the static-space measures: `nasdsl.lang.analysis.chain_measures` enumerates every
+  architecture of a layer space to find its params / model-size / FLOPs range, the most
+  expensive step of checking a spec. Its result depends only on the space and the
+  dataset, not on where they sit in the file, so while a user edits anything else the
+  server reuses it. The key is the space's AST with every source span left out.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
+from nasdsl.lang import Diagnostic, ParseResult, check_statements
+from nasdsl.lang import parse_spec as full_parse_spec
+from nasdsl.lang.incremental import reparse
+from nasdsl.lang.parser import parse_statements_recovering
+from nasdsl.lang.syntax import Stmt
+
 _SIZE = 16
+
+# file → (text, statements) of its last parse without a syntax error; None: not installed.
+_last_parse: OrderedDict[str, tuple[str, list[Stmt]]] | None = None
+_last_lock = threading.Lock()
+
+
+def parse_spec(text: str, file: str) -> ParseResult:
+    """`nasdsl.lang.parse_spec`; once installed, re-parsing only the lines an edit changed."""
+    if _last_parse is None:
+        return full_parse_spec(text, file)
+    with _last_lock:
+        last = _last_parse.get(file)
+    stmts = reparse(last[0], last[1], text, file) if last is not None else None
+    errors: list[Diagnostic] = []
+    if stmts is None:
+        stmts, errors = parse_statements_recovering(text, file)
+    if stmts is not None and not errors:
+        with _last_lock:
+            _last_parse[file] = (text, stmts)
+            _last_parse.move_to_end(file)
+            if len(_last_parse) > _SIZE:
+                _last_parse.popitem(last=False)
+    return check_statements(text, file, stmts, errors)
 
 
 def fingerprint(node: object) -> object:
     """A hashable, span-free image of an AST subtree (equal for the same structure)."""
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        return (type(node).__name__,) + tuple(
-            fingerprint(getattr(node, f.name)) for f in dataclasses.fields(node)
-            if f.name != "span" and not f.name.endswith("_span"))
+    names = _span_free_fields(type(node))
+    if names is not None:
+        return (type(node).__name__, *[fingerprint(getattr(node, n)) for n in names])
     if isinstance(node, tuple | list):
-        return tuple(fingerprint(item) for item in node)
+        return tuple([fingerprint(item) for item in node])
     if isinstance(node, dict):
         return tuple(sorted((k, fingerprint(v)) for k, v in node.items()))
     return node
+
+
+@cache
+def _span_free_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass other than its spans; None for any other type."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls)
+                 if f.name != "span" and not f.name.endswith("_span"))
 
 
 class _BySpace:
@@ -58,9 +102,12 @@ def memoized(measure: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 def install() -> None:
-    """Route the checker's static-space enumeration through the cache (server process only)."""
+    """Turn on both caches (server process only)."""
+    global _last_parse
     from nasdsl.lang import analysis
 
+    if _last_parse is None:
+        _last_parse = OrderedDict()
     current = getattr(analysis, "chain_measures", None)
     if current is not None and not hasattr(current, "__wrapped__"):
         analysis.chain_measures = memoized(current)
