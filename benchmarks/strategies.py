@@ -37,7 +37,8 @@ STRATEGIES = ["random", "grid", "tpe", "bayesian", "evolution", "rl", "local", "
 CHECKPOINTS = (50, 100)
 
 
-def one_run(strategy: str, seed: int, trials: int, work: str) -> list[float]:
+def one_run(strategy: str, seed: int, trials: int, work: str,
+            extra: tuple[str, ...] = ()) -> list[float]:
     """The validation accuracy (%) of each evaluation of one seeded search, in order."""
     import logging
 
@@ -53,7 +54,8 @@ def one_run(strategy: str, seed: int, trials: int, work: str) -> list[float]:
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
     overrides = [f"experiment.seed={seed}", f"strategy.name={strategy}",
-                 f"budget.trials={trials}", f"execution.storage=journal:{run_dir}/study.log"]
+                 f"budget.trials={trials}", f"execution.storage=journal:{run_dir}/study.log",
+                 *extra]
     config_dir = write_config_dir(result.spec, run_dir / "compiled", result.source)
     config = compose(config_dir, overrides)
     config.pop("defaults", None)
@@ -76,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--strategies", nargs="*", default=STRATEGIES)
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--json", type=Path, help="also write every run's curve here")
+    parser.add_argument("--override", action="append", default=[],
+                        help="an extra Hydra override for every run, e.g. "
+                        "+strategy.initial=5 (repeatable)")
     args = parser.parse_args(argv)
     if not SPEC.exists():
         print(f"no spec at {SPEC}", file=sys.stderr)
@@ -93,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         with ProcessPoolExecutor(args.processes) as pool:
             for strategy in args.strategies:
                 start = time.perf_counter()
-                jobs = [pool.submit(one_run, strategy, s, args.trials, work)
+                jobs = [pool.submit(one_run, strategy, s, args.trials, work,
+                                    tuple(args.override))
                         for s in range(args.seeds)]
                 runs = [j.result() for j in jobs]
                 per_run = (time.perf_counter() - start) * args.processes / args.seeds
@@ -102,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                 for n in points:
                     best = [_best_at(r, n) for r in runs]
                     sd = statistics.stdev(best) if len(best) > 1 else 0.0
-                    cells.append(f"{statistics.mean(best):5.2f} ± {sd:4.2f} ")
+                    cells.append(f"{statistics.mean(best):6.3f} ± {sd:5.3f}")
                 print(f"| {strategy:<10} | " + " | ".join(cells) + f" | {per_run:5.1f} |",
                       flush=True)
     finally:
