@@ -60,10 +60,6 @@ class StaticChecker:
         """Sample an Architecture, drawing each decision through pick(name, distribution)."""
         return self.space.sample(_PickSuggest(pick))
 
-    def violation(self, arch: Any) -> str | None:
-        """Why the architecture is infeasible, or None when it passes every static limit."""
-        return self.excess(arch)[0]
-
     def excess(self, arch: Any) -> tuple[str | None, float]:
         """(why the architecture is infeasible or None, how far past its limits it is).
 
