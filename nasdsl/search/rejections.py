@@ -14,7 +14,6 @@ system attribute, so a resumed run or another worker rebuilds the same memory.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from optuna.distributions import (
@@ -121,5 +120,4 @@ class _StudyWithRejections:
 def record(study: Study, trial: FrozenTrial, records: list[dict[str, Any]]) -> None:
     """Keep a trial's new rejections in its system attributes (rebuilt by `sync`)."""
     if records:
-        json.dumps(records)  # fail here, not inside the storage, if a value is not JSON
         study._storage.set_trial_system_attr(trial._trial_id, REJECTIONS_ATTR, records)
