@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 
@@ -11,10 +10,8 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from nasdsl.lang.diagnostics import Diagnostic, Span
+from nasdsl.lang.lexer import NasLexer
 from nasdsl.lang.syntax import StatementBuilder, Stmt
-
-_OPEN = {"LPAR", "LSQB"}
-_CLOSE = {"RPAR", "RSQB"}
 
 # How the parser's terminal names read in a message.
 _TERMINAL_NAMES = {
@@ -37,26 +34,6 @@ _TERMINAL_NAMES = {
 }
 
 
-class BracketNewlines:
-    """Postlexer that drops newlines inside ( ) and [ ], so lists may span lines."""
-
-    always_accept = ("_NL",)
-
-    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        """Yield tokens, skipping newline tokens while inside brackets."""
-        depth = 0
-        for token in stream:
-            kind = token.type
-            if kind == "_NL":
-                if depth:
-                    continue
-            elif kind in _OPEN:
-                depth += 1
-            elif kind in _CLOSE and depth:
-                depth -= 1
-            yield token
-
-
 def grammar_text() -> str:
     """The grammar source shipped with the package (grammars/nas.lark)."""
     return resources.files("nasdsl.grammars").joinpath("nas.lark").read_text(encoding="utf-8")
@@ -66,13 +43,13 @@ def grammar_text() -> str:
 def _parser() -> tuple[Lark, StatementBuilder]:
     # The statements are built during the parse (an inline transformer), with spans taken
     # from the tokens: no parse tree, no position propagation. Every token is kept so that
-    # a call's span reaches its ')' and a body's its '}'.
+    # a call's span reaches its ')' and a body's its '}'. The lexer is nasdsl's own
+    # (nasdsl.lang.lexer): one regular expression per token, separators merged.
     builder = StatementBuilder()
     lark = Lark(
         grammar_text(),
         parser="lalr",
-        lexer="contextual",
-        postlex=BracketNewlines(),
+        lexer=NasLexer,
         keep_all_tokens=True,
         maybe_placeholders=False,
         transformer=builder,

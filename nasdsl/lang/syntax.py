@@ -18,7 +18,7 @@ from typing import Any
 
 from lark import Token
 
-from nasdsl.lang.diagnostics import Span
+from nasdsl.lang.diagnostics import Span, make_span
 
 
 @dataclass
@@ -100,11 +100,11 @@ class StatementBuilder:
         self.file = "<spec>"
 
     def _token(self, t: Token) -> Span:
-        return Span(self.file, t.line, t.column, t.end_line, t.end_column)
+        return make_span(self.file, t.line, t.column, t.end_line, t.end_column)
 
     def _between(self, first: Any, last: Any) -> Span:
         """From the start of `first` to the end of `last` (tokens or spans)."""
-        return Span(self.file, first.line, first.column, last.end_line, last.end_column)
+        return make_span(self.file, first.line, first.column, last.end_line, last.end_column)
 
     # ------------------------------------------------------------ statements
 
@@ -122,20 +122,20 @@ class StatementBuilder:
         if type(head) is Term:
             return head.text, head.name_span or head.span, head, head.span
         span = self._token(head)
-        return str(head), span, None, span
+        return head.value, span, None, span
 
     def assignment(self, children: list[Any]) -> Stmt:
         """`key = value, value`."""
         name, _, values = children
         head = self._token(name)
-        return Stmt("assign", str(name), head, self._between(head, values[-1].span), values)
+        return Stmt("assign", name.value, head, self._between(head, values[-1].span), values)
 
     def comparison(self, children: list[Any]) -> Stmt:
         """`key <= value` or `call(…) <= value`."""
         head, op, values = children
         text, head_span, call, start = self._head(head)
         return Stmt("compare", text, head_span, self._between(start, values[-1].span),
-                    values, op=str(op), call=call)
+                    values, op=op.value, call=call)
 
     def command(self, children: list[Any]) -> Stmt:
         """`word term … { … }` or `op(…) { … }`, values and body optional."""
@@ -168,17 +168,17 @@ class StatementBuilder:
     def name(self, children: list[Token]) -> Term:
         """A (dotted) name."""
         t = children[0]
-        return Term("name", str(t), self._token(t))
+        return Term("name", t.value, self._token(t))
 
     def number(self, children: list[Token]) -> Term:
         """A number, its unit attached or not."""
         t = children[0]
-        return Term("number", str(t), self._token(t))
+        return Term("number", t.value, self._token(t))
 
     def money(self, children: list[Token]) -> Term:
         """An amount of money."""
         t = children[0]
-        return Term("money", str(t), self._token(t))
+        return Term("money", t.value, self._token(t))
 
     def string(self, children: list[Token]) -> Term:
         """A string, quotes removed and escapes resolved."""
@@ -187,7 +187,7 @@ class StatementBuilder:
 
     def kwarg(self, children: list[Any]) -> tuple[str | None, Phrase]:
         """`name = phrase` inside a call."""
-        return str(children[0]), children[2]
+        return children[0].value, children[2]
 
     def posarg(self, children: list[Any]) -> tuple[str | None, Phrase]:
         """A positional phrase inside a call."""
@@ -196,7 +196,7 @@ class StatementBuilder:
     def call(self, children: list[Any]) -> Term:
         """`name(arg, …)`, from the name to the ')'."""
         name = children[0]
-        return Term("call", str(name), self._between(name, children[-1]),
+        return Term("call", name.value, self._between(name, children[-1]),
                     args=[c for c in children[2:-1] if type(c) is tuple],
                     name_span=self._token(name))
 
