@@ -70,6 +70,8 @@ def _mutants(count: int, seed: int) -> list[str]:
         for _ in range(rng.randint(1, 3)):
             i = rng.randrange(len(text) + 1)
             text = text[:i] + rng.choice(pieces) + text[i:]
+        if rng.random() < 0.3:  # end the file anywhere: in a comment, in spaces, …
+            text = text[:rng.randrange(len(text) + 1)]
         out.append(text)
     return out
 
@@ -126,5 +128,15 @@ def test_an_error_after_a_run_of_separators_points_at_its_token():
 def test_trailing_comment_and_spaces_without_a_newline_end_the_file():
     stmts, errors = parse_statements_recovering("seed = 1   # done", "t.nas")
     assert not errors and [s.head for s in stmts] == ["seed"]
+    assert [t.text for t in stmts[0].values[0].terms] == ["1"]  # not `1 e`
+    stmts, errors = parse_statements_recovering("seed = 1" + " " * 500, "t.nas")
+    assert not errors and stmts[0].span.end_column == 9
     stmts, errors = parse_statements_recovering("seed = 1  \\\n", "t.nas")
     assert not errors
+
+
+def test_spaces_before_a_bad_character_do_not_make_the_lexer_backtrack():
+    # Matching the ignored text without backtracking: 60 spaces before '@' would take
+    # 2^60 steps otherwise.
+    stmts, errors = parse_statements_recovering("a = 1" + " " * 60 + "@\n", "t.nas")
+    assert [(d.message, d.span.column) for d in errors] == [("unexpected character '@'", 66)]

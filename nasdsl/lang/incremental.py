@@ -9,11 +9,13 @@ its line and column, so its statements, spans included, are those a full parse w
 Why the splice equals a full parse: the region is a run of complete lines holding only
 whole statements, separators and comments of one statement list, with a newline (or the
 file's start or end) on each side. Lark parses such a run the same way on its own (the
-statement-level LALR states are shared by every context, and no token can cross a newline
-outside brackets), and since the lines around it parsed without errors before, the whole
-new text parses without errors exactly when the run does. Anything else (a syntax error
-in the run, a changed line count, a line continuation `\\`) returns None, and the caller
-parses the whole text.
+statement-level LALR states are shared by every context, and outside brackets only a
+separator token crosses a newline: a run of separators and comment lines that the full
+parse gives as one token is, cut at the run's edge, a separator on each side, and a
+statement list may start and end with one), and since the lines around it parsed without
+errors before, the whole new text parses without errors exactly when the run does.
+Anything else (a syntax error in the run, a changed line count, a line continuation `\\`)
+returns None, and the caller parses the whole text.
 """
 
 from __future__ import annotations

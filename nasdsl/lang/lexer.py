@@ -54,13 +54,22 @@ class NasLexer(Lexer):
                          key=lambda t: (-t.priority, -t.pattern.max_width,
                                         -len(t.pattern.value), t.name))
         skipped = "|".join(_regexp(t) for t in terminals if t.name in ignore)
+        for t in terminals:
+            if (t.name in ignore or t.name in _SEPARATORS) and re.compile(_regexp(t)).groups:
+                # Python 3.11's re mishandles capturing groups inside a possessive repeat.
+                raise ValueError(f"terminal {t.name} of grammars/nas.lark must use (?:…) "
+                                 "groups: it is matched inside a possessive repeat")
         tokens = "|".join(f"(?P<{t.name}>{_regexp(t)})" for t in ordered)
-        self._skip = re.compile(f"(?:{skipped})*", lexer_conf.g_regex_flags)
-        self._next = re.compile(f"(?:{skipped})*(?:{tokens})", lexer_conf.g_regex_flags)
+        # The ignored text is matched possessively (`*+`): no token starts with what an
+        # ignored terminal matches, and backtracking into it would split a trailing
+        # comment into a comment and a name, and take exponential time on a run of
+        # spaces before a character no token matches.
+        self._skip = re.compile(f"(?:{skipped})*+", lexer_conf.g_regex_flags)
+        self._next = re.compile(f"(?:{skipped})*+(?:{tokens})", lexer_conf.g_regex_flags)
         # What may follow a separator and still belong to it: more separators, and blank
         # or comment-only lines.
         runs = "|".join([skipped, *(_regexp(t) for t in terminals if t.name in _SEPARATORS)])
-        self._separator_run = re.compile(f"(?:{runs})*", lexer_conf.g_regex_flags)
+        self._separator_run = re.compile(f"(?:{runs})*+", lexer_conf.g_regex_flags)
         self._types = frozenset(t.name for t in ordered)
         self._accepts: dict[int, frozenset[str]] = {}
 
