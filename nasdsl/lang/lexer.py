@@ -40,6 +40,14 @@ def _regexp(term: Any) -> str:
     return term.pattern.to_regexp()
 
 
+def _past(text: str, start: int, end: int, line: int, line_start: int) -> tuple[int, int]:
+    """Line number and line start offset after text[start:end] (it may hold newlines)."""
+    newlines = text.count("\n", start, end)
+    if newlines:
+        return line + newlines, text.rindex("\n", start, end) + 1
+    return line, line_start
+
+
 class NasLexer(Lexer):
     """Lark custom lexer (interface 2) for the .nas grammar; see the module docstring."""
 
@@ -103,9 +111,8 @@ class NasLexer(Lexer):
             end = m.end()
             value = m.group(kind)
             start = end - len(value)
-            if continued and start != pos and text.count("\n", pos, start):
-                line += text.count("\n", pos, start)
-                line_start = text.rindex("\n", pos, start) + 1
+            if continued and start != pos:
+                line, line_start = _past(text, pos, start, line, line_start)
                 counter.line, counter.line_start_pos = line, line_start
             # Token's own constructor checks its keywords; the slots are set directly.
             token = make(Token, value)
@@ -126,9 +133,8 @@ class NasLexer(Lexer):
                         continue
                 else:  # the rest of the run goes with it: one separator
                     more = separators(text, end).end()
-                    if more != end and text.count("\n", end, more):
-                        line += text.count("\n", end, more)
-                        line_start = text.rindex("\n", end, more) + 1
+                    if more != end:
+                        line, line_start = _past(text, end, more, line, line_start)
                     end = more
                 counter.line, counter.line_start_pos = line, line_start
             else:
@@ -149,17 +155,13 @@ class NasLexer(Lexer):
             last = token
             yield token
         lexer_state.last_token = last
-        return
 
     def _unexpected_characters(self, lexer_state: LexerState, parser_state: Any,
                                pos: int, line: int, line_start: int) -> None:
         """Skip trailing ignored text; raise UnexpectedCharacters if anything is left."""
         text = lexer_state.text.text
         skipped = self._skip.match(text, pos).end()
-        if skipped != pos:
-            line += text.count("\n", pos, skipped)
-            if text.count("\n", pos, skipped):
-                line_start = text.rindex("\n", pos, skipped) + 1
+        line, line_start = _past(text, pos, skipped, line, line_start)
         counter = lexer_state.line_ctr
         counter.char_pos, counter.line = skipped, line
         counter.line_start_pos, counter.column = line_start, skipped - line_start + 1
