@@ -10,6 +10,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from nasdsl.lang.diagnostics import Diagnostic, Span
+from nasdsl.lang.lalr import FastLALRParser
 from nasdsl.lang.lexer import NasLexer
 from nasdsl.lang.syntax import StatementBuilder, Stmt
 
@@ -44,7 +45,8 @@ def _parser() -> tuple[Lark, StatementBuilder]:
     # The statements are built during the parse (an inline transformer), with spans taken
     # from the tokens: no parse tree, no position propagation. Every token is kept so that
     # a call's span reaches its ')' and a body's its '}'. The lexer is nasdsl's own
-    # (nasdsl.lang.lexer): one regular expression per token, separators merged.
+    # (nasdsl.lang.lexer): one regular expression per token, separators merged. The LALR
+    # loop is Lark's with its tables flattened (nasdsl.lang.lalr).
     builder = StatementBuilder()
     lark = Lark(
         grammar_text(),
@@ -53,6 +55,7 @@ def _parser() -> tuple[Lark, StatementBuilder]:
         keep_all_tokens=True,
         maybe_placeholders=False,
         transformer=builder,
+        _plugins={"LALR_Parser": FastLALRParser},
     )
     return lark, builder
 
