@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -23,3 +24,20 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: int = 600) -> subproce
 def cli():
     """The run_cli helper as a fixture."""
     return run_cli
+
+
+def spec_mutants(texts: list[str], pieces: list[str], count: int, seed: int,
+                 edits: int = 3) -> list[str]:
+    """`count` texts, each one of `texts` with 1..`edits` pieces inserted at random places
+    and, three times in ten, cut off anywhere (in a comment, in spaces, …)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        text = rng.choice(texts)
+        for _ in range(rng.randint(1, edits)):
+            i = rng.randrange(len(text) + 1)
+            text = text[:i] + rng.choice(pieces) + text[i:]
+        if rng.random() < 0.3:
+            text = text[:rng.randrange(len(text) + 1)]
+        out.append(text)
+    return out

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
-from conftest import SPECS
+from conftest import SPECS, spec_mutants
 from lark import Lark, Transformer, Tree
 from lark.exceptions import UnexpectedInput
 
@@ -57,18 +55,8 @@ def _parse_recovering(lark: Lark, text: str) -> tuple[object, list[tuple]]:
 
 
 def _mutants(count: int, seed: int) -> list[str]:
-    rng = random.Random(seed)
     pieces = ["\n", ";", "(", ")", "[", "]", "{", "}", ",", "=", "<=", "x", "5 ms", "@", '"']
-    out = []
-    for _ in range(count):
-        text = rng.choice(SPEC_TEXTS)
-        for _ in range(rng.randint(1, 4)):
-            i = rng.randrange(len(text) + 1)
-            text = text[:i] + rng.choice(pieces) + text[i:]
-        if rng.random() < 0.3:
-            text = text[:rng.randrange(len(text) + 1)]
-        out.append(text)
-    return out
+    return spec_mutants(SPEC_TEXTS, pieces, count, seed, edits=4)
 
 
 @pytest.mark.parametrize("text", SPEC_TEXTS + _mutants(200, seed=11))

@@ -3,11 +3,10 @@ brackets dropped; its errors and recovery are those of the parser's."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 
 import pytest
-from conftest import SPECS
+from conftest import SPECS, spec_mutants
 from lark import Lark, Token
 
 from nasdsl.lang import parse_spec
@@ -61,19 +60,9 @@ def _reference_statements(text: str):
 
 
 def _mutants(count: int, seed: int) -> list[str]:
-    rng = random.Random(seed)
     pieces = ["\n", "\n\n", ";", ";;", "\n# note\n", "  # é\n", "\\\n", "\r\n", "(", ")",
               "[", "]", ",", "=", "x", "5 ms"]
-    out = []
-    for _ in range(count):
-        text = rng.choice(SPEC_TEXTS)
-        for _ in range(rng.randint(1, 3)):
-            i = rng.randrange(len(text) + 1)
-            text = text[:i] + rng.choice(pieces) + text[i:]
-        if rng.random() < 0.3:  # end the file anywhere: in a comment, in spaces, …
-            text = text[:rng.randrange(len(text) + 1)]
-        out.append(text)
-    return out
+    return spec_mutants(SPEC_TEXTS, pieces, count, seed, edits=3)
 
 
 @pytest.mark.parametrize("text", SPEC_TEXTS + _mutants(300, seed=3))
