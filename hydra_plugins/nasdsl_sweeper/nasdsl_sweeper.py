@@ -44,8 +44,20 @@ class NasdslSweeper(Sweeper):
               config: DictConfig) -> None:
         """Keep the config and instantiate the configured launcher."""
         self.config = config
+        self.hydra_context = hydra_context
+        self.task_function = task_function
+
+    def _start_launcher(self) -> None:
+        # The launcher's config loader composes what every trial job shares only once
+        # (nasdsl.run.job_config); the shared part is the sweep's own arguments.
+        from nasdsl.run.job_config import ReusingConfigLoader
+
+        assert self.config is not None
+        loader = ReusingConfigLoader(self.hydra_context.config_loader, self.arguments)
+        loader.prepare(self.config)
+        context = HydraContext(config_loader=loader, callbacks=self.hydra_context.callbacks)
         self.launcher = Plugins.instance().instantiate_launcher(
-            hydra_context=hydra_context, task_function=task_function, config=config)
+            hydra_context=context, task_function=self.task_function, config=self.config)
 
     def sweep(self, arguments: list[str]) -> Any:
         """Run the search; return its RunOutcome."""
@@ -61,6 +73,7 @@ class NasdslSweeper(Sweeper):
             internal = plain.pop("nasdsl_run")
             session = Session(plain, Path(internal["dir"]), None)
         self.arguments = list(arguments)
+        self._start_launcher()
         loop = SearchLoop(session.config, session.run_dir, session.progress, self._launch,
                           session.elapsed_before)
         return loop.run()

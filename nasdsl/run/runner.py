@@ -21,7 +21,11 @@ from nasdsl.practice import quantize as practice
 from nasdsl.run import constraints as cons
 from nasdsl.run.backend import Backend, load_backend
 from nasdsl.run.data import Dataset, load_data
-from nasdsl.run.metrics import classification_metrics, regression_metrics
+from nasdsl.run.metrics import (
+    CLASSIFICATION_METRICS,
+    classification_metrics,
+    regression_metrics,
+)
 from nasdsl.space.ir import Architecture
 from nasdsl.space.search_space import SearchSpace
 from nasdsl.space.shapes import measure
@@ -240,7 +244,8 @@ class Evaluator:
                 stopped["flag"] = True
                 return True
             if reporter is not None and goal.startswith("val."):
-                value = self._split_metrics(backend, model, data, "val").get(goal[4:])
+                value = self._split_metrics(backend, model, data, "val",
+                                            (goal[4:],)).get(goal[4:])
                 if value is not None:
                     # the step is the number of epochs done (the pruners' resource); after
                     # the last epoch there is nothing left to save by pruning
@@ -298,14 +303,14 @@ class Evaluator:
         result.status = OK
 
     @staticmethod
-    def _split_metrics(backend: Backend, model: Any, data: Dataset,
-                       split: str) -> dict[str, float]:
+    def _split_metrics(backend: Backend, model: Any, data: Dataset, split: str,
+                       wanted: tuple[str, ...] = CLASSIFICATION_METRICS) -> dict[str, float]:
         x, y = data.split(split)
         if len(x) == 0:
             return {}
         out = backend.predict(model, x)
         if data.task == "classification":
-            return classification_metrics(out, y)
+            return classification_metrics(out, y, wanted)
         return regression_metrics(out, y, data.y_mean, data.y_std)
 
 
