@@ -100,11 +100,15 @@ async def stdio_figures(text: str, repeats: int) -> list[tuple[str, str]]:
 
     client = LanguageClient("lsp-speed", "1")
     published: dict[int, float] = {}
+    opened: dict[str, float] = {}
     arrived = asyncio.Event()
 
     @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def on_diagnostics(params: lsp.PublishDiagnosticsParams) -> None:
-        published[params.version or 0] = time.perf_counter()
+        if params.uri == uri:
+            published[params.version or 0] = time.perf_counter()
+        else:
+            opened.setdefault(params.uri, time.perf_counter())
         arrived.set()
 
     await client.start_io(sys.executable, "-m", "nasdsl.lsp")
@@ -134,6 +138,18 @@ async def stdio_figures(text: str, repeats: int) -> list[tuple[str, str]]:
         arrived.clear()
         await asyncio.wait_for(arrived.wait(), 30)
 
+    opens = []
+    for i in range(repeats):  # a new document each time, its space new to the server too
+        other = (ROOT / f"bench-open-{i}.nas").as_uri()
+        new_text = text.replace("choice(16, 32, 64)", f"choice(16, 32, {80 + i})", 1)
+        sent = time.perf_counter()
+        client.text_document_did_open(lsp.DidOpenTextDocumentParams(
+            lsp.TextDocumentItem(uri=other, language_id="nas", version=1, text=new_text)))
+        while other not in opened:
+            arrived.clear()
+            await asyncio.wait_for(arrived.wait(), 30)
+        opens.append(opened[other] - sent)
+
     outside = []
     for i in range(repeats):
         sent = await change(text.replace("seed        = 7", f"seed        = {100 + i}"))
@@ -155,6 +171,7 @@ async def stdio_figures(text: str, repeats: int) -> list[tuple[str, str]]:
     client.exit(None)
     await client.stop()
     return [
+        ("stdio: didOpen of a new 1,000-line document → publishDiagnostics", _ms(opens)),
         (f"stdio: didChange → publishDiagnostics (edit outside the space; "
          f"minus the {CHANGE_DELAY * 1000:.0f} ms debounce)", _ms(outside)),
         ("stdio: completion request right after a didChange", _ms(completions)),

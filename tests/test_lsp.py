@@ -521,3 +521,15 @@ def test_space_measures_are_reused_when_only_positions_change():
     assert memo.fingerprint(wider.space) != memo.fingerprint(first.space)
     assert cached(wider) == analysis.chain_measures(wider)
     assert len(calls) == 2
+
+
+def test_a_fingerprint_tells_true_from_1_and_1_0_from_1():
+    from nasdsl.lang import ast
+    from nasdsl.lang.diagnostics import Span
+    from nasdsl.lsp import memo
+
+    here, there = Span("a.nas", 1, 1, 1, 2), Span("b.nas", 9, 3, 9, 7)
+    assert memo.fingerprint(ast.Literal(1, here)) == memo.fingerprint(ast.Literal(1, there))
+    values = [memo.fingerprint(ast.Literal(v, here)) for v in (1, True, 1.0, "1", None)]
+    assert len(set(values)) == len(values)
+    assert memo.fingerprint([ast.Literal(2, here)]) == memo.fingerprint((ast.Literal(2, there),))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from nasdsl.lang import ast
 from nasdsl.lang import registry as reg
@@ -19,6 +20,17 @@ from nasdsl.lang.units import RATE_PERIODS, UNITS, Dimension, units_of
 _NUMBER_RE = re.compile(r"^(-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)(%|[A-Za-z_]+)?$")
 _MONEY_RE = re.compile(r"^\$((?:\d+(?:\.\d*)?|\.\d+))(?:/([A-Za-z_]+))?$")
 _INT_RE = re.compile(r"-?\d+")
+
+
+@lru_cache(maxsize=4096)
+def _split_number(text: str) -> tuple[float, str | None] | None:
+    """A NUMBER token's value and unit suffix; None if it is not one. A spec repeats the
+    same few numbers (choice(16, 32, 64) on every layer), hence the cache."""
+    m = _NUMBER_RE.match(text)
+    if not m:
+        return None
+    digits, unit = m.group(1), m.group(2)
+    return (int(digits) if _INT_RE.fullmatch(digits) else float(digits)), unit
 
 DEFAULT_SPLIT = (0.70, 0.15, 0.15)
 DEFAULT_EPOCHS = 10
@@ -95,12 +107,10 @@ class Checker:
 
     def number(self, term: Term) -> tuple[float, str | None]:
         """Parse a NUMBER token into its value and its attached unit suffix (if any)."""
-        m = _NUMBER_RE.match(term.text)
-        if not m:  # pragma: no cover - the lexer only produces matching tokens
+        split = _split_number(term.text)
+        if split is None:  # pragma: no cover - the lexer only produces matching tokens
             raise self.error("NAS201", f"'{term.text}' is not a number", term.span)
-        text, unit = m.group(1), m.group(2)
-        value: float = int(text) if _INT_RE.fullmatch(text) else float(text)
-        return value, unit
+        return split
 
     def quantity(self, phrase: Phrase, expected: Dimension, what: str) -> ast.Quantity:
         """A number with (or without) a unit, checked against the expected dimension."""

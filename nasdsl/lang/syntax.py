@@ -13,6 +13,7 @@ call ends at its ')' and a body at its '}').
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,19 +22,20 @@ from lark import Token
 from nasdsl.lang.diagnostics import Span, make_span
 
 
-@dataclass
+@dataclass(slots=True)
 class Term:
     """One term of a phrase: a name, string, number, money, call or list."""
 
     kind: str  # "name" | "string" | "number" | "money" | "call" | "list"
     text: str
     span: Span
-    args: list[tuple[str | None, Phrase]] = field(default_factory=list)  # for calls
-    items: list[Phrase] = field(default_factory=list)  # for lists
+    # Read-only sequences; an empty tuple as the default saves two lists per term.
+    args: Sequence[tuple[str | None, Phrase]] = ()  # for calls
+    items: Sequence[Phrase] = ()  # for lists
     name_span: Span | None = None  # for calls: span of the callee name
 
 
-@dataclass
+@dataclass(slots=True)
 class Phrase:
     """A run of juxtaposed terms: `train 70%`, `256 KB`, `normal x 2`."""
 
