@@ -6,8 +6,9 @@ Two kinds of figures, medians of --repeats:
 - handler: the server's own functions called in this process (nasdsl.lsp.diagnostics /
   completion on a fresh Document, i.e. a new document version, as after a keystroke);
 - stdio: the real server (`python -m nasdsl.lsp`) driven by a pygls client over
-  stdin/stdout: didChange → publishDiagnostics for that version, and a completion
-  request sent right after a didChange.
+  stdin/stdout: didOpen of a new document (its space new to the server, so nothing is
+  cached) → its publishDiagnostics; didChange → publishDiagnostics for that version;
+  and a completion request sent right after a didChange.
 Targets (issue 8): diagnostics ≤ 50 ms, completion ≤ 20 ms.
 """
 
