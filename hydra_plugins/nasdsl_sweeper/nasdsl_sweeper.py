@@ -42,7 +42,7 @@ class NasdslSweeper(Sweeper):
 
     def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction,
               config: DictConfig) -> None:
-        """Keep the config and instantiate the configured launcher."""
+        """Keep the config and Hydra's context; the launcher starts with the sweep."""
         self.config = config
         self.hydra_context = hydra_context
         self.task_function = task_function
