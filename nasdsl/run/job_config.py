@@ -31,11 +31,14 @@ class ReusingConfigLoader:
         self._inner = inner
         self._shared = list(shared)
         self._composed: DictConfig | None = None
+        self._shared_task: list[Any] = []  # the shared task overrides, parsed once
 
     def __getattr__(self, name: str) -> Any:
         # Everything but load_sweep_config is Hydra's own loader.
         return getattr(self.__dict__["_inner"], name)
 
+    # Explicit, so that pickle does not look these up through __getattr__ on an
+    # instance whose __dict__ is still empty.
     def __getstate__(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
@@ -46,6 +49,8 @@ class ReusingConfigLoader:
         """Compose the shared part now (before the config is shipped to workers)."""
         if self._composed is None:
             self._composed = self._inner.load_sweep_config(master_config, self._shared)
+            self._shared_task = OverridesParser.create().parse_overrides(
+                list(self._composed.hydra.overrides.task))
 
     def load_sweep_config(self, master_config: DictConfig,
                           sweep_overrides: list[str]) -> DictConfig:
@@ -62,7 +67,7 @@ class ReusingConfigLoader:
         ConfigLoaderImpl._apply_overrides_to_config(own, cfg)
         with open_dict(cfg.hydra):
             cfg.hydra.overrides.task.extend([o.input_line for o in own])
-            task = OverridesParser.create().parse_overrides(list(cfg.hydra.overrides.task))
+            task = [*self._shared_task, *own]
             dirname = cfg.hydra.job.config.override_dirname
             cfg.hydra.job.override_dirname = get_overrides_dirname(
                 overrides=task, kv_sep=dirname.kv_sep, item_sep=dirname.item_sep,
