@@ -32,6 +32,7 @@ def _split_number(text: str) -> tuple[float, str | None] | None:
     digits, unit = m.group(1), m.group(2)
     return (int(digits) if _INT_RE.fullmatch(digits) else float(digits)), unit
 
+
 DEFAULT_SPLIT = (0.70, 0.15, 0.15)
 DEFAULT_EPOCHS = 10
 DEFAULT_BATCH = 32

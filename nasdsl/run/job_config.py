@@ -34,16 +34,12 @@ class ReusingConfigLoader:
         self._shared_task: list[Any] = []  # the shared task overrides, parsed once
 
     def __getattr__(self, name: str) -> Any:
-        # Everything but load_sweep_config is Hydra's own loader.
-        return getattr(self.__dict__["_inner"], name)
-
-    # Explicit, so that pickle does not look these up through __getattr__ on an
-    # instance whose __dict__ is still empty.
-    def __getstate__(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        # Everything but load_sweep_config is Hydra's own loader. (Looked up in __dict__:
+        # while pickle restores an instance, _inner is not set yet.)
+        inner = self.__dict__.get("_inner")
+        if inner is None:
+            raise AttributeError(name)
+        return getattr(inner, name)
 
     def prepare(self, master_config: DictConfig) -> None:
         """Compose the shared part now (before the config is shipped to workers)."""
