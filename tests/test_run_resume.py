@@ -84,3 +84,27 @@ def test_sigkill_at_several_points_then_resume(tmp_path):
     assert states.get("COMPLETE", 0) == sum(r["status"] == "ok" for r in after.values())
     meta = json.loads((run_dir / "run.json").read_text())
     assert meta["stop_reason"] == "trials" and meta["resumes"] == 2
+
+
+def test_a_trial_killed_between_ask_and_its_run_tag_is_repaired(tmp_path):
+    # A kill right after Optuna's ask leaves a RUNNING trial without nasdsl's run tag;
+    # in the run's own storage it must be failed (not left counting against the budget).
+    import optuna
+
+    from nasdsl.run.study import make_storage, repair_interrupted
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    trials_dir = tmp_path / "trials"
+    trials_dir.mkdir()
+    storage = make_storage(f"sqlite:///{tmp_path / 'study.db'}")
+    study = optuna.create_study(study_name="s", storage=storage)
+    tagged = study.ask()
+    tagged.set_user_attr("run", "this-run")
+    study.ask()  # killed before the tag
+    assert repair_interrupted(study, "this-run", trials_dir, own_storage=False) == [0]
+    assert [t.state.name for t in study.get_trials()] == ["FAIL", "RUNNING"]
+
+    assert repair_interrupted(study, "this-run", trials_dir, own_storage=True) == [1]
+    untagged = study.get_trials()[1]
+    assert untagged.state.name == "FAIL" and untagged.user_attrs["run"] == "this-run"
+    assert json.loads((trials_dir / "trial_0001.json").read_text())["interrupted"] is True

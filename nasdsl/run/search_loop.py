@@ -72,6 +72,8 @@ class SearchLoop:
         self.seed = int(config["experiment"]["seed"])
         self.execution = execution(config)
         self.url = storage_url(config, run_dir)
+        # The default storage, inside the run directory: only this run asks trials there.
+        self._own_storage = not execution(config).storage
         self.tag = str(run_dir.resolve())
         self.budget = Budget.from_config(config, elapsed_before)
         self.explanation: str | None = None
@@ -99,7 +101,7 @@ class SearchLoop:
         self.trials_dir.mkdir(parents=True, exist_ok=True)
         (self.run_dir / "models").mkdir(parents=True, exist_ok=True)
         study = self._open()
-        requeued = repair_interrupted(study, self.tag, self.trials_dir)
+        requeued = repair_interrupted(study, self.tag, self.trials_dir, self._own_storage)
         from nasdsl.practice.warm_start import apply as warm_start
 
         warmed = warm_start(study, self.config, self.run_dir, self.tag)  # earlier runs' trials
@@ -135,7 +137,7 @@ class SearchLoop:
                     self._run_jobs(study, jobs, lookup, cache)
         except KeyboardInterrupt:
             stop = "interrupted"
-            repair_interrupted(study, self.tag, self.trials_dir)
+            repair_interrupted(study, self.tag, self.trials_dir, self._own_storage)
         finally:
             self.progress.stop()
         return RunOutcome(self.results, stop, self.budget.elapsed(), self.explanation)

@@ -117,18 +117,23 @@ def evaluated(study: Any, trials_dir: Path) -> dict[str, TrialResult]:
     return out
 
 
-def repair_interrupted(study: Any, run_tag: str, trials_dir: Path) -> list[int]:
+def repair_interrupted(study: Any, run_tag: str, trials_dir: Path,
+                       own_storage: bool = False) -> list[int]:
     """Finish this run's trials left RUNNING by a crash; return the numbers re-queued.
 
     A trial whose result file was written before the crash is told from the file; any
-    other is marked failed (interrupted) and its candidate queued to run again.
+    other is marked failed (interrupted) and its candidate queued to run again. A crash
+    between Optuna's `ask` and the run tag leaves a RUNNING trial without a tag; in the
+    run's own storage (no other process asks trials there) it is this run's as well, and
+    left alone it would count against the trial budget for ever.
     """
     import optuna
     from optuna.trial import TrialState
 
     requeued: list[int] = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-        if t.user_attrs.get("run") != run_tag:
+        tag = t.user_attrs.get("run")
+        if tag != run_tag and not (own_storage and tag is None):
             continue
         path = trials_dir / f"trial_{t.number:04d}.json"
         result = None
@@ -137,6 +142,8 @@ def repair_interrupted(study: Any, run_tag: str, trials_dir: Path) -> list[int]:
             if result.interrupted:
                 result = None
         handle = optuna.trial.Trial(study, t._trial_id)
+        if tag is None:
+            handle.set_user_attr("run", run_tag)
         if result is not None:
             tell(study, handle, result)
             continue
