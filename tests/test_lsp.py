@@ -533,3 +533,18 @@ def test_a_fingerprint_tells_true_from_1_and_1_0_from_1():
     values = [memo.fingerprint(ast.Literal(v, here)) for v in (1, True, 1.0, "1", None)]
     assert len(set(values)) == len(values)
     assert memo.fingerprint([ast.Literal(2, here)]) == memo.fingerprint((ast.Literal(2, there),))
+
+
+def test_the_server_collects_garbage_once_it_is_quiet():
+    from nasdsl.lsp.collector import IDLE_DELAY
+
+    c = _started(env={**os.environ, "NASDSL_LSP_LOG": "DEBUG"})
+    try:
+        assert _errors(c.open(_uri("idle.nas"), QUICKSTART)) == []
+        time.sleep(IDLE_DELAY + 0.5)
+        assert c.close() == 0
+    finally:
+        if c.proc.poll() is None:
+            c.proc.kill()
+    assert b"idle full collection" in c.stderr
+    assert c.junk == []

@@ -22,7 +22,10 @@ def test_soft_limits_never_reject_and_penalise_by_excess():
 def test_a_run_trains_candidates_that_break_a_soft_limit(tmp_path):
     text = (SPECS / "quickstart.nas").read_text(encoding="utf-8")
     text = text.replace("params     <= 20k", "params     <= 100 soft", 1)
-    assert "params     <= 100 soft" in text
+    # Latency is measured on the host, and a loaded CI runner can break the hard 5 ms
+    # limit; this test is about the soft params limit, so it drops the latency one.
+    text = text.replace("    latency    <= 5 ms\n", "", 1)
+    assert "params     <= 100 soft" in text and "latency" not in text
     spec = tmp_path / "soft.nas"
     spec.write_text(text, encoding="utf-8")
     proc = run_cli("run", str(spec), "budget.trials=2", "train.epochs=1", "--quiet",

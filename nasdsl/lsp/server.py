@@ -20,7 +20,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from nasdsl import __version__
-from nasdsl.lsp import completion, diagnostics, formatting, hover, memo, symbols
+from nasdsl.lsp import collector, completion, diagnostics, formatting, hover, memo, symbols
 from nasdsl.lsp.document import Document
 
 log = logging.getLogger("nasdsl.lsp")
@@ -36,6 +36,7 @@ class NasLanguageServer(LanguageServer):
         super().__init__("nasdsl", __version__)
         self._cache: dict[str, tuple[int | None, Document]] = {}
         self._checks: dict[str, asyncio.Task[None]] = {}
+        self.collector = collector.IdleCollector()
 
     def document(self, uri: str) -> Document:
         """The analysed document for a URI, rebuilt only when its version changes."""
@@ -66,7 +67,14 @@ class NasLanguageServer(LanguageServer):
         previous = self._checks.pop(uri, None)
         if previous is not None:
             previous.cancel()
-        self._checks[uri] = asyncio.get_running_loop().create_task(self._check(uri, delay))
+        self.collector.busy()
+        task = asyncio.get_running_loop().create_task(self._check(uri, delay))
+        self._checks[uri] = task
+        task.add_done_callback(self._after_check)
+
+    def _after_check(self, task: asyncio.Task[None]) -> None:
+        if not any(not t.done() for t in self._checks.values()):
+            self.collector.idle()
 
     async def _check(self, uri: str, delay: float) -> None:
         if delay:
@@ -148,7 +156,9 @@ def serve_stdio() -> None:
     logging.basicConfig(stream=sys.stderr, level=getattr(logging, level, logging.WARNING),
                         format="%(asctime)s %(name)s %(levelname)s: %(message)s")
     stdin, stdout = _protocol_streams()
-    create_server().start_io(stdin, stdout)
+    server = create_server()
+    collector.install()
+    server.start_io(stdin, stdout)
 
 
 def _protocol_streams() -> tuple[BinaryIO, BinaryIO]:
