@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The parser's table cache (nasdsl.lang.parser) goes to a folder of this test process,
+# which the CLI and servers it starts inherit, not to the user's ~/.cache.
+if "NASDSL_CACHE_DIR" not in os.environ:
+    os.environ["NASDSL_CACHE_DIR"] = tempfile.mkdtemp(prefix="nasdsl-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["NASDSL_CACHE_DIR"], ignore_errors=True)
 SPECS = ROOT / "specs"
 SHARED = ROOT.parent / "shared"
 
