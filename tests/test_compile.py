@@ -77,12 +77,12 @@ def test_execution_limits_and_defaults():
     assert config["execution"] == {"workers": 2, "launcher": "slurm",
                                    "storage": "journal:runs/study.log", "device": "cpu",
                                    "retries": 1, "trial_timeout_s": 600.0,
-                                   "trial_memory_bytes": 2e9}
+                                   "trial_memory_bytes": 2e9, "dispatch": "batches"}
     assert config["budget"]["rate_per_h"] == 2.48 and config["budget"]["money"] == 5
     plain = spec_to_config(load_spec(SPECS / "quickstart.nas").spec)
     assert plain["execution"] == {"workers": 1, "launcher": "basic", "storage": None,
                                   "device": "auto", "retries": 0, "trial_timeout_s": None,
-                                  "trial_memory_bytes": None}
+                                  "trial_memory_bytes": None, "dispatch": "batches"}
 
 
 def test_quantized_constraints_prune_and_targets():
@@ -145,3 +145,26 @@ def test_every_top_level_key_is_documented():
     config = _config("deploy_features")
     missing = [k for k in config if f"### `{k}`" not in doc]
     assert not missing, missing
+
+
+def test_dispatch_async_compiles_and_is_checked_against_the_launcher():
+    from nasdsl.run.settings import check_execution, execution
+
+    text = (SPECS / "quickstart.nas").read_text(encoding="utf-8")
+    with_async = text.replace("  backend = torch\n", "  backend = torch\n  execution {\n"
+                              "    workers  = 2\n    launcher = joblib\n"
+                              "    dispatch = async\n  }\n")
+    result = parse_spec(with_async, "q.nas")
+    assert result.ok, result.rendered()
+    assert not [d for d in result.diagnostics if d.code == "NAS414"]
+    config = spec_to_config(result.spec)
+    assert config["execution"]["dispatch"] == "async" and execution(config).asynchronous
+    basic = parse_spec(with_async.replace("launcher = joblib", "launcher = basic"), "q.nas")
+    assert [d.message for d in basic.diagnostics if d.code == "NAS414"] == [
+        "workers = 2 with the basic launcher runs one trial at a time",
+        "dispatch = async needs launcher = joblib or ray; with basic trials go in batches"]
+    assert not execution(spec_to_config(basic.spec)).asynchronous
+    wrong = parse_spec(with_async.replace("dispatch = async", "dispatch = eager"), "q.nas")
+    assert [d.code for d in wrong.diagnostics if d.is_error] == ["NAS309"]
+    config["execution"]["dispatch"] = "eager"  # as a bad command-line override would
+    assert "unknown dispatch 'eager'" in check_execution(config)

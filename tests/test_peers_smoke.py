@@ -226,3 +226,14 @@ def test_driver_runs_each_peer_and_prints_rows(tmp_path: Path) -> None:
             if r["status"] == "ok":
                 assert 0.0 <= r["val"] <= 1.0 and 0.0 <= r["test"] <= 1.0
                 assert "train.optimizer.lr" in r["params"]
+
+
+def test_nasdsl_configurations_are_hydra_overrides_of_the_spec():
+    import nasdsl_runs
+
+    assert len(nasdsl_runs.CONFIGS) == 18  # 3 strategies × early stop or not × 3 executions
+    w2a = nasdsl_runs.CONFIGS["nasdsl-tpe-hb-w2a"].overrides(1, 60)
+    assert w2a == ["experiment.seed=1", "budget.time_s=60", "strategy.name=tpe",
+                   nasdsl_runs.HYPERBAND, "execution.workers=2", "execution.launcher=joblib",
+                   "execution.dispatch=async"]
+    assert "execution.dispatch=async" not in nasdsl_runs.CONFIGS["nasdsl-tpe-w2"].overrides(1, 60)

@@ -88,7 +88,8 @@ def test_two_independent_workers_share_one_storage(tmp_path, kind):
 
 
 @pytest.mark.slow
-def test_ray_run_on_a_local_cluster(tmp_path):
+@pytest.mark.parametrize("dispatch", ["batches", "async"])
+def test_ray_run_on_a_local_cluster(tmp_path, dispatch):
     ray_bin = os.path.join(os.path.dirname(sys.executable), "ray")
     env = {**os.environ, "RAY_ADDRESS": ""}
     temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # Ray's socket paths must stay short
@@ -100,7 +101,8 @@ def test_ray_run_on_a_local_cluster(tmp_path):
         spec = tmp_path / "tiny.nas"
         spec.write_text(TINY)
         proc = nasdsl("run", str(spec), "budget.trials=4", "execution.workers=2",
-                      "execution.launcher=ray", "--quiet", "--runs-dir", str(tmp_path / "runs"),
+                      "execution.launcher=ray", f"execution.dispatch={dispatch}", "--quiet",
+                      "--runs-dir", str(tmp_path / "runs"),
                       env={"RAY_ADDRESS": "auto"})
         assert proc.returncode == 0, proc.stderr
         (run_dir,) = list((tmp_path / "runs" / "tiny").iterdir())
@@ -146,3 +148,25 @@ def test_slurm_launcher_generates_the_job(tmp_path):
     (run_dir,) = list((tmp_path / "runs" / "tiny").iterdir())
     pickles = list((run_dir / "slurm").rglob("*_submitted.pkl"))
     assert pickles  # the job (our task function and the trial's config) is ready to run
+
+
+def test_async_dispatch_keeps_the_other_worker_busy_while_one_trial_hangs(tmp_path):
+    # Trial 0 hangs until its 20 s limit. In batches, trial 2 would wait for it; with
+    # dispatch = async the free worker runs every other trial meanwhile.
+    spec = tmp_path / "tiny.nas"
+    spec.write_text(TINY)
+    proc = nasdsl("run", str(spec), "budget.trials=5", "execution.workers=2",
+                  "execution.launcher=joblib", "execution.dispatch=async",
+                  "execution.trial_timeout_s=20", "--quiet", "--runs-dir", str(tmp_path / "runs"),
+                  env={"NASDSL_INJECT_FAULTS": '{"0": "hang"}'})
+    assert proc.returncode == 0, proc.stderr
+    (run_dir,) = list((tmp_path / "runs" / "tiny").iterdir())
+    files = {int(p.stem.split("_")[1]): p for p in (run_dir / "trials").glob("trial_*.json")}
+    assert sorted(files) == [0, 1, 2, 3, 4]
+    results = {n: json.loads(p.read_text()) for n, p in files.items()}
+    assert results[0]["status"] == "failed" and "time" in results[0]["reason"]
+    assert all(results[n]["status"] == "ok" for n in range(1, 5)), results
+    hung_until = files[0].stat().st_mtime
+    assert all(files[n].stat().st_mtime < hung_until for n in range(1, 5))
+    study = load_study(f"sqlite:///{run_dir / 'study.db'}")
+    assert len(study.trials) == 5 and all(t.state.name != "RUNNING" for t in study.trials)

@@ -36,12 +36,14 @@ class NasdslConfig:
     strategy: str
     early_stop: bool
     workers: int
+    asynchronous: bool = False  # execution.dispatch=async (several workers only)
 
     @property
     def name(self) -> str:
-        """nasdsl-STRATEGY[-hb][-w2]."""
+        """nasdsl-STRATEGY[-hb][-w2[a]] (a: dispatch = async)."""
         return (f"nasdsl-{self.strategy}{'-hb' if self.early_stop else ''}"
-                f"{f'-w{self.workers}' if self.workers > 1 else ''}")
+                f"{f'-w{self.workers}' if self.workers > 1 else ''}"
+                f"{'a' if self.asynchronous else ''}")
 
     def overrides(self, seed: int, budget_s: float) -> list[str]:
         """The Hydra overrides that turn the task's spec into this configuration."""
@@ -51,12 +53,14 @@ class NasdslConfig:
             out.append(HYPERBAND)
         if self.workers > 1:
             out += [f"execution.workers={self.workers}", "execution.launcher=joblib"]
+        if self.asynchronous:
+            out.append("execution.dispatch=async")
         return out
 
 
 CONFIGS: dict[str, NasdslConfig] = {
-    c.name: c for c in (NasdslConfig(s, es, w) for s in ("tpe", "bayesian", "evolution")
-                        for es in (False, True) for w in (1, 2))
+    c.name: c for c in (NasdslConfig(s, es, w, a) for s in ("tpe", "bayesian", "evolution")
+                        for es in (False, True) for w, a in ((1, False), (2, False), (2, True)))
 }
 
 

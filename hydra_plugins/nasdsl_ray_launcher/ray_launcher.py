@@ -8,6 +8,7 @@
 # No `from __future__ import annotations`: Hydra loads plugin modules outside
 # sys.modules, where dataclasses cannot resolve string annotations.
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Optional  # noqa: UP035
@@ -30,6 +31,9 @@ class NasdslRayLauncherConf:
     num_cpus: float = 1.0
     init: Dict[str, Any] = field(default_factory=dict)  # noqa: UP006
 
+
+# With dispatch = async, worker threads launch concurrently: Ray is started once.
+_RAY_INIT = threading.Lock()
 
 ConfigStore.instance().store(group="hydra/launcher", name="nasdsl_ray",
                              node=NasdslRayLauncherConf, provider="nasdsl")
@@ -75,12 +79,13 @@ class NasdslRayLauncher(Launcher):
 
         assert self.config is not None and self.hydra_context is not None
         setup_globals()
-        if not ray.is_initialized():
-            init = OmegaConf.to_container(OmegaConf.create(self.init)) if self.init else {}
-            assert isinstance(init, dict)
-            address = self.address or os.environ.get("RAY_ADDRESS")
-            ray.init(address=address, ignore_reinit_error=True, log_to_driver=False,
-                     include_dashboard=False, **init)
+        with _RAY_INIT:
+            if not ray.is_initialized():
+                init = OmegaConf.to_container(OmegaConf.create(self.init)) if self.init else {}
+                assert isinstance(init, dict)
+                address = self.address or os.environ.get("RAY_ADDRESS")
+                ray.init(address=address, ignore_reinit_error=True, log_to_driver=False,
+                         include_dashboard=False, **init)
         Path(str(self.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
         remote = ray.remote(num_cpus=self.num_cpus, max_retries=0)(_run_on_ray)
         state = Singleton.get_state()

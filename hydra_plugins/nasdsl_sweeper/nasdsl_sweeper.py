@@ -9,6 +9,7 @@ hence this one.
 
 # No `from __future__ import annotations`: Hydra loads plugin modules outside
 # sys.modules, where dataclasses cannot resolve string annotations.
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ class NasdslSweeper(Sweeper):
         self.config: DictConfig | None = None
         self.launcher: Any = None
         self.job_idx = 0
+        # With dispatch = async, several worker threads launch one job each at a time.
+        self._job_idx_lock = threading.Lock()
 
     def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction,
               config: DictConfig) -> None:
@@ -84,8 +87,10 @@ class NasdslSweeper(Sweeper):
 
         warmup.wait()  # the workers warmed up while the search started
         batch = [[*self.arguments, *job_overrides(job)] for job in jobs]
-        returns = self.launcher.launch(batch, initial_job_idx=self.job_idx)
-        self.job_idx += len(batch)
+        with self._job_idx_lock:
+            first = self.job_idx
+            self.job_idx += len(batch)
+        returns = self.launcher.launch(batch, initial_job_idx=first)
         out: list[dict[str, Any] | None] = []
         for ret in returns:
             if ret is not None and ret.status == JobStatus.COMPLETED:

@@ -153,7 +153,8 @@ def _preprocess(data: ast.DataSpec) -> dict[str, Any]:
 
 
 _DEFAULT_EXECUTION = {"workers": 1, "launcher": "basic", "storage": None, "device": "auto",
-                      "retries": 0, "trial_timeout_s": None, "trial_memory_bytes": None}
+                      "retries": 0, "trial_timeout_s": None, "trial_memory_bytes": None,
+                      "dispatch": "batches"}
 
 
 def _early_stop(call: ast.Call) -> dict[str, Any]:

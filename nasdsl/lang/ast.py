@@ -419,6 +419,7 @@ class Execution:
     retries: int = 0  # times a failed trial is run again
     trial_timeout_s: float | None = None  # a trial running longer is stopped
     trial_memory_bytes: float | None = None  # memory limit of one trial
+    dispatch: str = "batches"  # how trials reach several workers (registry.DISPATCH)
 
 
 @dataclass(frozen=True)

@@ -395,7 +395,8 @@ def export(s: Stmt, c: Checker) -> ast.Export:
 
 
 def execution(s: Stmt, c: Checker) -> ast.Execution:
-    """execution { workers; launcher; storage; device; retries; trial_timeout; trial_memory }."""
+    """execution { workers; launcher; dispatch; storage; device; retries; trial_timeout;
+    trial_memory }."""
     body = c.expect_block(s, "execution")
     keys = c.keyed(body, "execution", reg.BLOCKS["execution"].key_names())
     workers, launcher, storage, device = 1, "basic", None, "auto"
@@ -408,6 +409,11 @@ def execution(s: Stmt, c: Checker) -> ast.Execution:
                                              "launcher", reg.LAUNCHERS))
         if isinstance(lit, ast.Literal):
             launcher = reg.LAUNCHER_ALIASES.get(str(lit.value), str(lit.value))
+    dispatch = "batches"
+    if "dispatch" in keys:
+        lit = c.guarded(lambda: c.name_value(c.one_value(keys["dispatch"], "execution"),
+                                             "dispatch", reg.DISPATCH))
+        dispatch = str(lit.value) if isinstance(lit, ast.Literal) else dispatch
     if "storage" in keys:
         got = c.guarded(lambda: _storage(c.one_value(keys["storage"], "execution"), c))
         storage = got if isinstance(got, str) else None
@@ -430,7 +436,7 @@ def execution(s: Stmt, c: Checker) -> ast.Execution:
                     c.error("NAS204", f"{key} must be positive", q.span)
                 limits[key] = float(q.value)
     return ast.Execution(workers, launcher, storage, device, s.span, retries,
-                         limits["trial_timeout"], limits["trial_memory"])
+                         limits["trial_timeout"], limits["trial_memory"], dispatch)
 
 
 def _storage(phrase: Phrase, c: Checker) -> str:

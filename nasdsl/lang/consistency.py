@@ -49,6 +49,10 @@ def _execution(spec: ast.Spec, c: Checker) -> None:
     if ex is not None and ex.workers > 1 and ex.launcher == "basic":
         c.warning("NAS414", f"workers = {ex.workers} with the basic launcher runs one trial at "
                   "a time", ex.span, hint="launcher = joblib runs trials in parallel")
+    if ex is not None and ex.dispatch == "async" and ex.launcher not in reg.ASYNC_LAUNCHERS:
+        c.warning("NAS414", f"dispatch = async needs launcher = "
+                  f"{' or '.join(reg.ASYNC_LAUNCHERS)}; with {ex.launcher} trials go in batches",
+                  ex.span)
     device = ex.device if ex is not None else "auto"
     if spec.train.precision != "fp32" and device == "cpu":
         c.warning("NAS414", f"precision = {spec.train.precision} on the CPU falls back to fp32",

@@ -253,6 +253,8 @@ def render_markdown() -> str:
         ("backend", "meaning"), [(f"`{k}`", v) for k, v in reg.BACKENDS.items()])
         + "\n\nLaunchers:\n\n"
         + _table(("launcher", "meaning"), [(f"`{k}`", v) for k, v in reg.LAUNCHERS.items()])
+        + "\n\nDispatch (`dispatch`, with several workers):\n\n"
+        + _table(("dispatch", "meaning"), [(f"`{k}`", v) for k, v in reg.DISPATCH.items()])
         + "\n\nDevices:\n\n"
         + _table(("device", "meaning"), [(f"`{k}`", v) for k, v in reg.DEVICES.items()])
         + "\n\nStorage URLs (`storage`):\n\n"

@@ -571,6 +571,19 @@ LAUNCHERS: dict[str, str] = {
     "slurm": "Submit trials as SLURM jobs (Hydra's submitit launcher).",
     "submitit": "The same as slurm (compiled as `slurm`).",
 }
+# How trials are handed to several workers (`execution { dispatch = … }`).
+DISPATCH: dict[str, str] = {
+    "batches": "`workers` trials at a time; the next batch starts when the whole batch has "
+               "finished. The order of proposals depends only on the seed, so a run can be "
+               "repeated exactly (the default).",
+    "async": "A new trial starts as soon as a worker is free, so no worker waits for the "
+             "slowest trial of a batch. Which proposals the strategy makes then depends on "
+             "which trials finish first, so two runs with the same seed may differ. "
+             "Launchers joblib and ray.",
+}
+# Launchers that take trials one at a time from several threads (dispatch = async).
+ASYNC_LAUNCHERS = ("joblib", "ray")
+
 # Launcher synonyms and the name they compile to (overrides are resolved the same way).
 LAUNCHER_ALIASES = {"local": "basic", "submitit": "slurm"}
 
@@ -746,7 +759,8 @@ BLOCKS: dict[str, BlockSpec] = {
                "protocol. Repeatable.", True, repeatable=True),
             _K("final", "Retrain the best candidates with several seeds and test them.", True),
             _K("export", "Which files the best model is exported to.", True),
-            _K("execution", "Where and how trials run: workers, launcher, storage, device.",
+            _K("execution", "Where and how trials run: workers, launcher, dispatch, storage, "
+               "device.",
                True),
             _K("warm_start", 'warm_start = "runs/earlier-run" or a list of run directories '
                "and study URLs: their finished trials seed the search (paths are relative "
@@ -917,6 +931,8 @@ BLOCKS: dict[str, BlockSpec] = {
                       _K("workers", "Trials run in parallel (default 1).", kind="int"),
                       _K("launcher", "How trials are launched: " + ", ".join(LAUNCHERS) + ".",
                          kind="name", values=tuple(LAUNCHERS)),
+                      _K("dispatch", "How trials reach the workers: " + ", ".join(DISPATCH)
+                         + " (default batches).", kind="name", values=tuple(DISPATCH)),
                       _K("storage", "Optuna storage URL: " + ", ".join(STORAGE_SCHEMES)
                          + " (default: SQLite in the run directory).", kind="string"),
                       _K("device", "Device trials train on: " + ", ".join(DEVICES) + ".",

@@ -21,6 +21,7 @@ NAME_TABLES: tuple[tuple[str, str], ...] = (
     ("EARLY_STOPPING", "early stopping"), ("STRATEGIES", "strategy"), ("DATASETS", "dataset"),
     ("DATA_SOURCES", "data source"), ("METRICS", "metric"), ("METRIC_PATTERNS", "metric"),
     ("MEASURES", "measure"), ("BACKENDS", "backend"), ("LAUNCHERS", "launcher"),
+    ("DISPATCH", "dispatch"),
     ("DEVICES", "device"), ("EXPORT_FORMATS", "export format"),
     ("BASELINE_MODELS", "model"), ("SPACE_KINDS", "space kind"), ("CELL_ROLES", "cell role"),
     ("NB201_LAYOUT_ITEMS", "layout item"), ("COMBINES", "combine"),

@@ -43,6 +43,11 @@ def _child(conn: Any, config: dict[str, Any], run_dir: str, url: str, job: dict[
 def _context() -> Any:
     # fork is fast, but not safe once a framework has started its thread pools.
     heavy = any(m in sys.modules for m in ("torch", "tensorflow", "jax"))
+    if multiprocessing.get_start_method(allow_none=True) not in (
+            None, *multiprocessing.get_all_start_methods()):
+        # A joblib (loky) worker's default start method is "loky", which a spawned child
+        # is told to set and cannot: every isolated trial of a joblib run died at start.
+        multiprocessing.set_start_method(None, force=True)
     return multiprocessing.get_context("spawn" if heavy else "fork")
 
 

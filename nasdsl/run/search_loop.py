@@ -3,7 +3,9 @@
 Sampling happens here, in the sweeper's process, so every strategy keeps its state in
 one place (and rebuilds it from the study's storage after a resume). Candidates that
 break a static limit, do not fit, or were already evaluated are settled here without a
-job; the rest go to the launcher in batches of `execution.workers`.
+job; the rest go to the launcher in batches of `execution.workers`, or, with
+`dispatch = async`, one at a time from as many threads as there are workers, so that a
+free worker starts the next trial at once (`SearchLoop._search_async`).
 """
 
 from __future__ import annotations
@@ -96,8 +98,6 @@ class SearchLoop:
 
     def run(self) -> RunOutcome:
         """Search until a budget is reached; return this session's results."""
-        from nasdsl.search.grid import GridExhausted
-
         self.trials_dir.mkdir(parents=True, exist_ok=True)
         (self.run_dir / "models").mkdir(parents=True, exist_ok=True)
         study = self._open()
@@ -117,6 +117,16 @@ class SearchLoop:
         else:
             check_backend_installed(self.config["backend"])
         self.progress.start(self.budget, self.explanation, requeued)
+        if self.execution.asynchronous and not lookup:
+            stop = self._search_async(study, cache)
+        else:
+            stop = self._search_batches(study, cache, lookup)
+        return RunOutcome(self.results, stop, self.budget.elapsed(), self.explanation)
+
+    def _search_batches(self, study: Any, cache: dict[str, TrialResult], lookup: bool) -> str:
+        """Ask a batch, run it, tell its results; again until a budget is reached."""
+        from nasdsl.search.grid import GridExhausted
+
         stop = "trials"
         try:
             while True:
@@ -140,7 +150,54 @@ class SearchLoop:
             repair_interrupted(study, self.tag, self.trials_dir, self._own_storage)
         finally:
             self.progress.stop()
-        return RunOutcome(self.results, stop, self.budget.elapsed(), self.explanation)
+        return stop
+
+    def _search_async(self, study: Any, cache: dict[str, TrialResult]) -> str:
+        """Keep every worker busy: a trial starts as soon as one finishes.
+
+        The study is asked and told in this thread only; each worker thread just waits for
+        its one-job launch. Once a budget is reached, no trial starts and the running ones
+        finish (each has the time budget's deadline, as in a batch).
+        """
+        from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+        from nasdsl.search.grid import GridExhausted
+
+        workers = self.execution.workers
+        running_jobs: dict[Future[list[dict[str, Any] | None]], dict[str, Any]] = {}
+        stop: str | None = None
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="nasdsl-worker")
+        try:
+            while True:
+                free = workers - len(running_jobs)
+                if stop is None:
+                    finished, running, charged = self._refresh(study)
+                    stop = self.budget.reached(finished, running, charged)
+                    if self.budget.trials is not None:
+                        free = min(free, self.budget.trials - finished - running)
+                if stop is None and free > 0:
+                    try:
+                        jobs = self._ask(study, free, cache)
+                    except GridExhausted:
+                        stop, jobs = "exhausted", []
+                    for job in jobs:
+                        self.progress.trial_started(job["number"], job["description"])
+                        running_jobs[pool.submit(self.launch, [job])] = job
+                    if stop is None and len(jobs) < free:
+                        continue  # some proposals were settled without training: fill up
+                if not running_jobs:
+                    break
+                done, _ = wait(running_jobs, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = running_jobs.pop(future)
+                    self._finish(study, [job], future.result(), cache)
+        except KeyboardInterrupt:
+            stop = "interrupted"
+            repair_interrupted(study, self.tag, self.trials_dir, self._own_storage)
+        finally:
+            pool.shutdown(wait=stop != "interrupted", cancel_futures=True)
+            self.progress.stop()
+        return stop or "trials"
 
     def _ask(self, study: Any, size: int, cache: dict[str, TrialResult]) -> list[dict[str, Any]]:
         """Sample up to `size` candidates; settle those that need no training."""
@@ -206,6 +263,11 @@ class SearchLoop:
                               {k: v for k, v in job.items() if k != "trial"}) for job in jobs]
         else:
             outs = self.launch(jobs)
+        self._finish(study, jobs, outs, cache)
+
+    def _finish(self, study: Any, jobs: list[dict[str, Any]], outs: list[dict[str, Any] | None],
+                cache: dict[str, TrialResult]) -> None:
+        """Tell the study what the jobs returned (a crashed job is a failed trial)."""
         for job, out in zip(jobs, outs, strict=True):
             if out is None or "__error__" in out:
                 why = (out or {}).get("__error__", "see its directory")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nasdsl.lang.registry import LAUNCHER_ALIASES
+from nasdsl.lang.registry import ASYNC_LAUNCHERS, DISPATCH, LAUNCHER_ALIASES
 
 # Hydra launcher config names for the spec's `launcher =` values.
 HYDRA_LAUNCHERS = {"basic": "basic", "joblib": "joblib", "ray": "nasdsl_ray",
@@ -20,7 +20,7 @@ HYDRA_LAUNCHERS = {"basic": "basic", "joblib": "joblib", "ray": "nasdsl_ray",
 
 EXECUTION_DEFAULTS: dict[str, Any] = {
     "workers": 1, "launcher": "basic", "storage": None, "device": "auto", "retries": 0,
-    "trial_timeout_s": None, "trial_memory_bytes": None,
+    "trial_timeout_s": None, "trial_memory_bytes": None, "dispatch": "batches",
 }
 
 
@@ -35,6 +35,17 @@ class Execution:
     retries: int
     trial_timeout_s: float | None
     trial_memory_bytes: int | None
+    dispatch: str = "batches"
+
+    @property
+    def asynchronous(self) -> bool:
+        """Whether trials start one by one as workers free up (dispatch = async).
+
+        Only with several workers and a launcher that runs trials in other processes;
+        otherwise trials go in batches (the checker warns, NAS414).
+        """
+        return (self.dispatch == "async" and self.workers > 1
+                and self.launcher in ASYNC_LAUNCHERS)
 
     @property
     def hydra_launcher(self) -> str:
@@ -66,6 +77,7 @@ def execution(config: dict[str, Any]) -> Execution:
         device=str(got["device"]), retries=int(got["retries"]),
         trial_timeout_s=None if timeout is None else float(timeout),
         trial_memory_bytes=None if memory is None else int(memory),
+        dispatch=str(got["dispatch"]),
     )
 
 
@@ -78,6 +90,8 @@ def check_execution(config: dict[str, Any]) -> str | None:
     if ex.launcher not in HYDRA_LAUNCHERS:
         return (f"unknown launcher {ex.launcher!r} "
                 f"(available: {', '.join(HYDRA_LAUNCHERS)})")
+    if ex.dispatch not in DISPATCH:
+        return f"unknown dispatch {ex.dispatch!r} (available: {', '.join(DISPATCH)})"
     if ex.workers < 1:
         return f"execution.workers must be at least 1, got {ex.workers}"
     if ex.retries < 0:
