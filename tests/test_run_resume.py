@@ -111,3 +111,35 @@ def test_a_trial_killed_between_ask_and_its_run_tag_is_repaired(tmp_path):
     untagged = study.get_trials()[1]
     assert untagged.state.name == "FAIL" and untagged.user_attrs["run"] == "this-run"
     assert json.loads((trials_dir / "trial_0001.json").read_text())["interrupted"] is True
+
+
+def test_ctrl_c_during_an_async_run_then_resume(tmp_path):
+    # Ctrl-C reaches the whole process group: the run, its joblib workers and the trial
+    # that hangs in one of them. The run stops at once and resumes to the budget.
+    spec = tmp_path / "tiny.nas"
+    spec.write_text(TINY)
+    runs = tmp_path / "runs"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nasdsl.cli", "run", str(spec), "budget.trials=6",
+         "execution.workers=2", "execution.launcher=joblib", "execution.dispatch=async",
+         "--quiet", "--runs-dir", str(runs)], cwd=ROOT, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "NASDSL_INJECT_FAULTS": json.dumps({"1": "hang"})})
+    wait_for(lambda: (runs / "tiny").is_dir() and any((runs / "tiny").iterdir()))
+    (run_dir,) = list((runs / "tiny").iterdir())
+    wait_for(lambda: len(finished(run_dir)) >= 2)  # trial 1 hangs; the other worker goes on
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert json.loads((run_dir / "run.json").read_text())["stop_reason"] == "interrupted"
+    before = finished(run_dir)
+    assert 1 not in before
+
+    done = subprocess.run([sys.executable, "-m", "nasdsl.cli", "resume", str(run_dir),
+                           "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    after = finished(run_dir)
+    assert len(after) == 6 and all(after[n] == r for n, r in before.items())
+    with sqlite3.connect(run_dir / "study.db") as db:
+        states = dict(db.execute("select state, count(*) from trials group by state").fetchall())
+    assert "RUNNING" not in states
