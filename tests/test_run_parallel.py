@@ -170,3 +170,19 @@ def test_async_dispatch_keeps_the_other_worker_busy_while_one_trial_hangs(tmp_pa
     assert all(files[n].stat().st_mtime < hung_until for n in range(1, 5))
     study = load_study(f"sqlite:///{run_dir / 'study.db'}")
     assert len(study.trials) == 5 and all(t.state.name != "RUNNING" for t in study.trials)
+
+
+def test_two_workers_in_batches_repeat_a_run_exactly(tmp_path):
+    # The default dispatch: the strategy sees the same results in the same order.
+    spec = tmp_path / "tiny.nas"
+    spec.write_text(TINY.replace("strategy random", "strategy tpe"))
+
+    def decisions(name):
+        # 12 trials: TPE's model takes over from its 10 random start-up trials
+        proc = nasdsl("run", str(spec), "budget.trials=12", "execution.workers=2",
+                      "execution.launcher=joblib", "--quiet", "--runs-dir", str(tmp_path / name))
+        assert proc.returncode == 0, proc.stderr
+        got = {r["number"]: r for r in trial_files(tmp_path / name)}
+        return [(got[n]["params"], got[n]["metrics"]["val"]["accuracy"]) for n in sorted(got)]
+
+    assert decisions("a") == decisions("b")

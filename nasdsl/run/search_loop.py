@@ -157,18 +157,27 @@ class SearchLoop:
 
         The study is asked and told in this thread only; each worker thread just waits for
         its one-job launch. Once a budget is reached, no trial starts and the running ones
-        finish (each has the time budget's deadline, as in a batch).
+        finish (each has the time budget's deadline, as in a batch). Ctrl-C only sets a
+        flag that the loop reads between steps, so the interrupt never lands in the middle
+        of a study write or of the futures' bookkeeping.
         """
-        from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+        import signal
+        import threading
+        from concurrent.futures import FIRST_COMPLETED, Future, wait
 
         from nasdsl.search.grid import GridExhausted
 
         workers = self.execution.workers
         running_jobs: dict[Future[list[dict[str, Any] | None]], dict[str, Any]] = {}
         stop: str | None = None
-        pool = ThreadPoolExecutor(workers, thread_name_prefix="nasdsl-worker")
+        interrupted = threading.Event()
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
         try:
             while True:
+                if interrupted.is_set():
+                    raise KeyboardInterrupt
                 free = workers - len(running_jobs)
                 if stop is None:
                     finished, running, charged = self._refresh(study)
@@ -182,12 +191,14 @@ class SearchLoop:
                         stop, jobs = "exhausted", []
                     for job in jobs:
                         self.progress.trial_started(job["number"], job["description"])
-                        running_jobs[pool.submit(self.launch, [job])] = job
+                        running_jobs[self._launch_in_thread(job)] = job
                     if stop is None and len(jobs) < free:
                         continue  # some proposals were settled without training: fill up
                 if not running_jobs:
                     break
-                done, _ = wait(running_jobs, return_when=FIRST_COMPLETED)
+                done, _ = wait(running_jobs, timeout=0.2, return_when=FIRST_COMPLETED)
+                if interrupted.is_set():
+                    raise KeyboardInterrupt
                 for future in done:
                     job = running_jobs.pop(future)
                     self._finish(study, [job], future.result(), cache)
@@ -195,9 +206,31 @@ class SearchLoop:
             stop = "interrupted"
             repair_interrupted(study, self.tag, self.trials_dir, self._own_storage)
         finally:
-            pool.shutdown(wait=stop != "interrupted", cancel_futures=True)
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
             self.progress.stop()
         return stop or "trials"
+
+    def _launch_in_thread(self, job: dict[str, Any]) -> Any:
+        """A future of the job's one-job launch, run by a daemon thread.
+
+        Daemon: after Ctrl-C the process must not wait at exit for a launch whose trial is
+        still running in a worker (a thread pool's threads are joined at exit).
+        """
+        import threading
+        from concurrent.futures import Future
+
+        future: Future[list[dict[str, Any] | None]] = Future()
+
+        def launch() -> None:
+            try:
+                future.set_result(self.launch([job]))
+            except BaseException as err:  # noqa: BLE001 - handed to the loop's thread
+                future.set_exception(err)
+
+        threading.Thread(target=launch, name=f"nasdsl-trial-{job['number']}",
+                         daemon=True).start()
+        return future
 
     def _ask(self, study: Any, size: int, cache: dict[str, TrialResult]) -> list[dict[str, Any]]:
         """Sample up to `size` candidates; settle those that need no training."""
