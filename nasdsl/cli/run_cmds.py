@@ -181,9 +181,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Compile, apply overrides, (pilot,) search, and print the summary."""
     from rich.console import Console
 
+    from nasdsl.run.interrupt import sigterm_as_ctrl_c
     from nasdsl.run.rundir import finish_run, new_run_dir, write_run_files
     from nasdsl.run.settings import storage_url
 
+    sigterm_as_ctrl_c()
     result = load(args.file)
     print_diagnostics(result)
     if not result.ok or result.spec is None:
@@ -231,8 +233,10 @@ def cmd_resume(args: argparse.Namespace) -> int:
     import yaml
     from rich.console import Console
 
+    from nasdsl.run.interrupt import sigterm_as_ctrl_c
     from nasdsl.run.rundir import read_meta, update_meta
 
+    sigterm_as_ctrl_c()
     run_dir = _run_dir(args.run_dir)
     meta = read_meta(run_dir)
     config = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))

@@ -165,15 +165,14 @@ class SearchLoop:
         import threading
         from concurrent.futures import FIRST_COMPLETED, Future, wait
 
+        from nasdsl.run.interrupt import sigint_sets
         from nasdsl.search.grid import GridExhausted
 
         workers = self.execution.workers
         running_jobs: dict[Future[list[dict[str, Any] | None]], dict[str, Any]] = {}
         stop: str | None = None
         interrupted = threading.Event()
-        previous = None
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+        previous = sigint_sets(interrupted)
         try:
             while True:
                 if interrupted.is_set():
@@ -203,7 +202,11 @@ class SearchLoop:
                     job = running_jobs.pop(future)
                     self._finish(study, [job], future.result(), cache)
         except KeyboardInterrupt:
+            from nasdsl.run.interrupt import stop_workers
+
             stop = "interrupted"
+            if running_jobs:
+                stop_workers(self.execution.hydra_launcher)
             repair_interrupted(study, self.tag, self.trials_dir, self._own_storage)
         finally:
             if previous is not None:
