@@ -23,18 +23,18 @@ def sigterm_as_ctrl_c() -> None:
     """Make SIGTERM (a scheduler's or `timeout`'s stop) interrupt the run as Ctrl-C does.
 
     It calls whatever handles SIGINT at the time it arrives, so the async loop's flag
-    works for both; where SIGINT is Python's default or ignored, it raises
-    KeyboardInterrupt. Nothing changes off the main thread (signals go there only).
+    works for both; where SIGINT is ignored, it raises KeyboardInterrupt. Nothing
+    changes off the main thread (signals go there only).
     """
     if threading.current_thread() is not threading.main_thread():
         return
 
     def on_term(signum: int, frame: FrameType | None) -> None:
         handler = signal.getsignal(signal.SIGINT)
-        if callable(handler) and handler is not signal.default_int_handler:
+        if callable(handler):  # Python's default raises KeyboardInterrupt itself
             handler(signal.SIGINT, frame)
             return
-        raise KeyboardInterrupt
+        raise KeyboardInterrupt  # SIGINT ignored or SIG_DFL: stop all the same
 
     signal.signal(signal.SIGTERM, on_term)
 

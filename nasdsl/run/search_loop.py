@@ -165,7 +165,7 @@ class SearchLoop:
         import threading
         from concurrent.futures import FIRST_COMPLETED, Future, wait
 
-        from nasdsl.run.interrupt import sigint_sets
+        from nasdsl.run.interrupt import sigint_sets, stop_workers
         from nasdsl.search.grid import GridExhausted
 
         workers = self.execution.workers
@@ -202,8 +202,6 @@ class SearchLoop:
                     job = running_jobs.pop(future)
                     self._finish(study, [job], future.result(), cache)
         except KeyboardInterrupt:
-            from nasdsl.run.interrupt import stop_workers
-
             stop = "interrupted"
             if running_jobs:
                 stop_workers(self.execution.hydra_launcher)
