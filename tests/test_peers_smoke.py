@@ -31,6 +31,7 @@ from nasdsl.space.shapes import measure
 PEERS_DIR = ROOT / "benchmarks" / "peers"
 sys.path.insert(0, str(PEERS_DIR))
 
+import anytime  # noqa: E402
 import kerastuner_bo  # noqa: E402
 import optuna_tpe  # noqa: E402
 import peer_table  # noqa: E402
@@ -193,6 +194,25 @@ def test_table_figures_follow_from_the_logs() -> None:
     assert peer_table.targets(runs, 0.5) == {("t", 0): 0.5}
 
 
+def test_curves_follow_from_the_logs(tmp_path: Path, capsys) -> None:
+    for run in (_figures("optuna-tpe", 0, [(5, 0.93), (30, 0.97)]),
+                _figures("optuna-tpe", 1, [(20, 0.95), (50, 0.99)]),
+                _figures("nasdsl-tpe", 0, [(4, 0.94), (12, 0.96), (120, 0.99)])):
+        log = tmp_path / "t" / run.config / f"seed{run.seed}.jsonl"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("".join(json.dumps(r) + "\n" for r in run.rows))
+    runs = {(r.config, r.seed): r for r in anytime.load_runs(tmp_path, 100.0)}
+    assert anytime.best_by(runs["optuna-tpe", 1], 10) is None
+    assert anytime.best_by(runs["nasdsl-tpe", 0], 100) == 0.96  # 120 s is past the budget
+    assert anytime.main([str(tmp_path), "--budget-s", "100", "--at", "10", "60",
+                         "--levels", "0.95", "0.99"]) == 0
+    out = capsys.readouterr().out
+    assert "| optuna-tpe | — | 0.9800 |" in out  # seed 1 had nothing by 10 s
+    assert "| nasdsl-tpe | 0.9400 | 0.9600 |" in out
+    assert "| optuna-tpe | 25.0 s (2/2) | 50.0 s (1/2) |" in out
+    assert "| nasdsl-tpe | 12.0 s (1/1) | — (0/1) |" in out
+
+
 def test_benchmark_specs_are_canonical_and_run(cli, tmp_path: Path) -> None:
     specs = [str(TASKS[t].spec) for t in TASK_NAMES]
     assert cli("fmt", "--check", *specs).returncode == 0
@@ -226,6 +246,11 @@ def test_driver_runs_each_peer_and_prints_rows(tmp_path: Path) -> None:
             if r["status"] == "ok":
                 assert 0.0 <= r["val"] <= 1.0 and 0.0 <= r["test"] <= 1.0
                 assert "train.optimizer.lr" in r["params"]
+    curves = subprocess.run([sys.executable, str(PEERS_DIR / "anytime.py"), str(tmp_path)],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert curves.returncode == 0, curves.stderr
+    assert "| by 10 s |" in curves.stdout and "| to 0.988 |" in curves.stdout
+    assert all(f"| {config} |" in curves.stdout for config in configs)
 
 
 def test_nasdsl_configurations_are_hydra_overrides_of_the_spec():

@@ -1,0 +1,127 @@
+"""The peer benchmark's logs read as curves: best accuracy by each moment, time to each level.
+
+run.py's "time to target" is one point per seed (the first trial at or above the weaker
+peer's best) and on these small tasks it often falls inside a search's first few trials,
+where luck decides. This script reads the same trial logs (`OUT/TASK/CONFIG/seedN.jsonl`)
+and prints, per task, two tables averaged over the seeds:
+
+- the best validation accuracy each configuration had found by each checkpoint
+  (default: 10, 30, 60, 120 s and the budget);
+- the median time to each of a ladder of accuracy levels, with how many seeds reached it.
+
+    .venv/bin/python benchmarks/peers/anytime.py runs/peers/d300
+    .venv/bin/python benchmarks/peers/anytime.py runs/peers/d300 --at 5 20 60 --levels 0.99 0.995
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from peer_table import RunFigures  # noqa: E402
+from peer_tasks import read_log  # noqa: E402
+from run import ALL_CONFIGS  # noqa: E402
+
+DEFAULT_AT = (10.0, 30.0, 60.0, 120.0)
+# One level per validation error fewer, rounded down: digits has 270 validation samples
+# (4, 3, 2, 1 errors), breast_cancer 86 (2, 1, 0 errors).
+DEFAULT_LEVELS = {"digits": (0.985, 0.988, 0.992, 0.996), "breast_cancer": (0.976, 0.988, 1.0)}
+
+
+def load_runs(out: Path, budget_s: float) -> list[RunFigures]:
+    """Every (task, config, seed) log under `out`, as run.py's figures."""
+    runs = []
+    for log in sorted(out.glob("*/*/seed*.jsonl")):
+        config, task = log.parent.name, log.parent.parent.name
+        seed = int(log.stem.removeprefix("seed"))
+        runs.append(RunFigures(task, config, seed, rows=read_log(log), budget_s=budget_s))
+    return runs
+
+
+def best_by(run: RunFigures, t: float) -> float | None:
+    """The best validation accuracy among the counted trials finished by `t` seconds."""
+    vals = [r["val"] for r in run.counted if r["finished_s"] <= t]
+    return max(vals) if vals else None
+
+
+def budget_of(out: Path, given: float | None) -> float:
+    """--budget-s, else the budget run.py recorded in results.json."""
+    if given is not None:
+        return given
+    results = out / "results.json"
+    if results.exists():
+        return float(json.loads(results.read_text(encoding="utf-8"))["args"]["budget_s"])
+    raise SystemExit(f"{out} has no results.json (the run is unfinished?): pass --budget-s")
+
+
+def _configs(runs: list[RunFigures], task: str) -> list[str]:
+    """The task's configurations in the driver's order (the peers first)."""
+    order = {c: i for i, c in enumerate(ALL_CONFIGS)}
+    return sorted({r.config for r in runs if r.task == task},
+                  key=lambda c: (order.get(c, len(order)), c))
+
+
+def curve_table(runs: list[RunFigures], task: str, at: list[float]) -> list[str]:
+    """Markdown: mean best validation accuracy by each checkpoint (— where a seed had none)."""
+    lines = ["| configuration | " + " | ".join(f"by {t:g} s" for t in at) + " |",
+             "| --- |" + " --- |" * len(at)]
+    for config in _configs(runs, task):
+        these = [r for r in runs if (r.task, r.config) == (task, config)]
+        cells = []
+        for t in at:
+            bests = [best_by(r, t) for r in these]
+            cells.append("—" if None in bests else f"{statistics.mean(bests):.4f}")  # type: ignore[arg-type]
+        lines.append(f"| {config} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def level_table(runs: list[RunFigures], task: str, levels: list[float]) -> list[str]:
+    """Markdown: median seconds to each level over the seeds that reached it (k/n)."""
+    lines = ["| configuration | " + " | ".join(f"to {v:g}" for v in levels) + " |",
+             "| --- |" + " --- |" * len(levels)]
+    for config in _configs(runs, task):
+        these = [r for r in runs if (r.task, r.config) == (task, config)]
+        cells = []
+        for level in levels:
+            times = [t for r in these if (t := r.time_to(level)) is not None]
+            median = f"{statistics.median(times):.1f} s " if times else "— "
+            cells.append(f"{median}({len(times)}/{len(these)})")
+        lines.append(f"| {config} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print both tables for every task found under the output folder."""
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("out", type=Path, help="run.py's --out folder")
+    p.add_argument("--budget-s", type=float, default=None,
+                   help="budget of the runs (default: read from OUT/results.json)")
+    p.add_argument("--at", type=float, nargs="+", default=None,
+                   help="checkpoints in seconds (default 10 30 60 120 and the budget)")
+    p.add_argument("--levels", type=float, nargs="+", default=None,
+                   help="accuracy levels (default: a ladder per task)")
+    args = p.parse_args(argv)
+    budget = budget_of(args.out, args.budget_s)
+    runs = load_runs(args.out, budget)
+    if not runs:
+        p.error(f"no trial logs under {args.out}")
+    at = args.at or [t for t in DEFAULT_AT if t < budget] + [budget]
+    for task in dict.fromkeys(r.task for r in runs):
+        levels = args.levels or list(DEFAULT_LEVELS.get(task, (0.95, 0.97, 0.99)))
+        seeds = sorted({r.seed for r in runs if r.task == task})
+        print(f"### {task}: best validation accuracy by each moment "
+              f"(mean over seeds {', '.join(map(str, seeds))})\n")
+        print("\n".join(curve_table(runs, task, at)) + "\n")
+        print(f"### {task}: median time to each validation accuracy (seeds that reached it)\n")
+        print("\n".join(level_table(runs, task, levels)) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
