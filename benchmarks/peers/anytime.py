@@ -19,6 +19,7 @@ import argparse
 import json
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -67,33 +68,35 @@ def _configs(runs: list[RunFigures], task: str) -> list[str]:
                   key=lambda c: (order.get(c, len(order)), c))
 
 
-def curve_table(runs: list[RunFigures], task: str, at: list[float]) -> list[str]:
-    """Markdown: mean best validation accuracy by each checkpoint (— where a seed had none)."""
-    lines = ["| configuration | " + " | ".join(f"by {t:g} s" for t in at) + " |",
-             "| --- |" + " --- |" * len(at)]
+def _table(runs: list[RunFigures], task: str, headers: list[str],
+           cell: Callable[[list[RunFigures], int], str]) -> list[str]:
+    """Markdown rows, one per configuration: `cell(its seeds' runs, column index)`."""
+    lines = ["| configuration | " + " | ".join(headers) + " |",
+             "| --- |" + " --- |" * len(headers)]
     for config in _configs(runs, task):
         these = [r for r in runs if (r.task, r.config) == (task, config)]
-        cells = []
-        for t in at:
-            bests = [best_by(r, t) for r in these]
-            cells.append("—" if None in bests else f"{statistics.mean(bests):.4f}")  # type: ignore[arg-type]
-        lines.append(f"| {config} | " + " | ".join(cells) + " |")
+        lines.append(f"| {config} | "
+                     + " | ".join(cell(these, i) for i in range(len(headers))) + " |")
     return lines
+
+
+def curve_table(runs: list[RunFigures], task: str, at: list[float]) -> list[str]:
+    """Markdown: mean best validation accuracy by each checkpoint (— where a seed had none)."""
+    def cell(these: list[RunFigures], i: int) -> str:
+        bests = [b for r in these if (b := best_by(r, at[i])) is not None]
+        return f"{statistics.mean(bests):.4f}" if len(bests) == len(these) else "—"
+
+    return _table(runs, task, [f"by {t:g} s" for t in at], cell)
 
 
 def level_table(runs: list[RunFigures], task: str, levels: list[float]) -> list[str]:
     """Markdown: median seconds to each level over the seeds that reached it (k/n)."""
-    lines = ["| configuration | " + " | ".join(f"to {v:g}" for v in levels) + " |",
-             "| --- |" + " --- |" * len(levels)]
-    for config in _configs(runs, task):
-        these = [r for r in runs if (r.task, r.config) == (task, config)]
-        cells = []
-        for level in levels:
-            times = [t for r in these if (t := r.time_to(level)) is not None]
-            median = f"{statistics.median(times):.1f} s " if times else "— "
-            cells.append(f"{median}({len(times)}/{len(these)})")
-        lines.append(f"| {config} | " + " | ".join(cells) + " |")
-    return lines
+    def cell(these: list[RunFigures], i: int) -> str:
+        times = [t for r in these if (t := r.time_to(levels[i])) is not None]
+        median = f"{statistics.median(times):.1f} s " if times else "— "
+        return f"{median}({len(times)}/{len(these)})"
+
+    return _table(runs, task, [f"to {v:g}" for v in levels], cell)
 
 
 def main(argv: list[str] | None = None) -> int:
