@@ -211,6 +211,9 @@ def test_curves_follow_from_the_logs(tmp_path: Path, capsys) -> None:
     assert "| nasdsl-tpe | 0.9400 | 0.9600 |" in out
     assert "| optuna-tpe | 25.0 s (2/2) | 50.0 s (1/2) |" in out
     assert "| nasdsl-tpe | 12.0 s (1/1) | — (0/1) |" in out
+    # × the fastest peer: 12 s against Optuna's 30 s on seed 0; 0.99 only Optuna reached
+    assert "| nasdsl-tpe | 0.40 (1) | — | 0.40 (1) |" in out
+    assert "| optuna-tpe | 1.00 (2) | 1.00 (1) | 1.00 (3) |" in out
 
 
 def test_benchmark_specs_are_canonical_and_run(cli, tmp_path: Path) -> None:
