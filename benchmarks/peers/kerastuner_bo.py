@@ -84,8 +84,8 @@ def channels_last(data: Splits) -> Splits:
                   data.y_val, data.x_test.transpose(t), data.y_test)
 
 
-def make_hypermodel(task: Task, data: Splits, log: TrialLog) -> Any:
-    """A HyperModel for the task that logs each trained candidate."""
+def make_hypermodel(task: Task, data: Splits, log: TrialLog | None) -> Any:
+    """A HyperModel for the task that logs each trained candidate (fit needs the log)."""
     import keras
     import keras_tuner as kt
 
@@ -141,6 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     data = channels_last(load_splits(task, args.seed))
     keras.utils.set_random_seed(args.seed)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kt-"))
+    # TensorFlow builds its graph machinery on first use; nasdsl warms its framework up
+    # before its clock starts, so the peer does too (a throwaway model, 8 samples; build
+    # never reads the log).
+    warm = make_hypermodel(task, data, None).build(kt.HyperParameters())
+    warm.fit(data.x_train[:8], data.y_train[:8], epochs=1, verbose=0)
+    warm.predict(data.x_val[:8], verbose=0)
+    keras.utils.set_random_seed(args.seed)
     log = TrialLog(args.log, args.budget_s)
 
     class TimedTuner(kt.BayesianOptimization):

@@ -7,9 +7,10 @@ A configuration is a strategy (tpe, bayesian, evolution), early stopping on or o
         --config nasdsl-tpe-hb --log /tmp/nasdsl.jsonl
 
 The search clock starts where the first trial starts (the earliest trial file's
-modification time less its `seconds`), which is after nasdsl's imports and data loading
-like the peers' clocks; nasdsl's own `budget.time` starts a little earlier (before the
-backend is imported), so nasdsl never gets more search time than the peers.
+modification time less its `seconds`), which is after nasdsl's imports, data loading
+and framework warm-up (`Runner.prepare`), like the peers' clocks; nasdsl's own
+`budget.time` starts a little earlier (before the backend is imported), so nasdsl never
+gets more search time than the peers.
 """
 
 from __future__ import annotations

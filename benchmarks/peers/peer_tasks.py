@@ -120,8 +120,9 @@ def accuracy(logits: np.ndarray, labels: np.ndarray) -> float:
 class TrialLog:
     """Append one JSON line per finished trial, flushed at once (nothing lost on a crash).
 
-    `finished_s` counts from the start of the search (after imports and data loading),
-    the clock every tool's budget and time-to-target use.
+    `finished_s` counts from the start of the search (after imports, data loading and
+    the framework's warm-up, as in nasdsl), the clock every tool's budget and
+    time-to-target use.
     """
 
     def __init__(self, path: Path, budget_s: float):
