@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from peer_table import PEERS, RunFigures  # noqa: E402
+from peer_table import RunFigures, peer_ratio  # noqa: E402
 from peer_tasks import read_log  # noqa: E402
 from run import ALL_CONFIGS  # noqa: E402
 
@@ -104,14 +104,7 @@ def level_table(runs: list[RunFigures], task: str, levels: list[float]) -> list[
 
 def peer_ratios(runs: list[RunFigures], these: list[RunFigures], level: float) -> list[float]:
     """Per seed: a configuration's time to `level` over the fastest peer's, where both got there."""
-    out = []
-    for r in these:
-        mine = r.time_to(level)
-        peers = [t for p in runs if p.task == r.task and p.seed == r.seed and p.config in PEERS
-                 and (t := p.time_to(level)) is not None]
-        if mine is not None and peers and min(peers) > 0:
-            out.append(mine / min(peers))
-    return out
+    return [x for r in these if (x := peer_ratio(runs, r, level)) is not None]
 
 
 def ratio_table(runs: list[RunFigures], task: str, levels: list[float]) -> list[str]:

@@ -77,6 +77,17 @@ def _fmt_s(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
+def peer_ratio(runs: list[RunFigures], run: RunFigures, target: float) -> float | None:
+    """The run's time to `target` over the fastest peer's on its task and seed (None
+    unless both got there)."""
+    mine = run.time_to(target)
+    peers = [t for p in runs if p.task == run.task and p.seed == run.seed
+             and p.config in PEERS and not p.note and (t := p.time_to(target)) is not None]
+    if mine is None or not peers or min(peers) <= 0:
+        return None
+    return mine / min(peers)
+
+
 def summarize(runs: list[RunFigures], target_of: dict[tuple[str, int], float]
               ) -> list[dict[str, Any]]:
     """One summary per (task, config): the figures of the table, averaged over seeds."""
@@ -90,14 +101,10 @@ def summarize(runs: list[RunFigures], target_of: dict[tuple[str, int], float]
         ttt, ratios = [], []
         for r in done:
             target = target_of.get((r.task, r.seed))
-            t = r.time_to(target) if target is not None else None
-            ttt.append(t)
-            peer_times = [p.time_to(target) for p in runs
-                          if p.task == r.task and p.seed == r.seed and p.config in PEERS
-                          and not p.note and target is not None]
-            peer_times = [p for p in peer_times if p is not None]
-            if t is not None and peer_times and min(peer_times) > 0:
-                ratios.append(t / min(peer_times))
+            ttt.append(r.time_to(target) if target is not None else None)
+            ratio = peer_ratio(runs, r, target) if target is not None else None
+            if ratio is not None:
+                ratios.append(ratio)
         reached = [t for t in ttt if t is not None]
         out.append({
             "task": task, "config": config, "seeds": len(done), "notes": notes,
