@@ -211,6 +211,10 @@ def test_curves_follow_from_the_logs(tmp_path: Path, capsys) -> None:
     assert "| nasdsl-tpe | 0.9400 | 0.9600 |" in out
     assert "| optuna-tpe | 25.0 s (2/2) | 50.0 s (1/2) |" in out
     assert "| nasdsl-tpe | 12.0 s (1/1) | — (0/1) |" in out
+    # trials completed by then: nasdsl's 2nd trial reached 0.95, Optuna's 2nd and 1st
+    assert runs["nasdsl-tpe", 0].trials_to(0.95) == 2
+    assert "| nasdsl-tpe | 2 (1/1) | — (0/1) |" in out
+    assert "| optuna-tpe | 1.5 (2/2) | 2 (1/2) |" in out
     # × the fastest peer: 12 s against Optuna's 30 s on seed 0; 0.99 only Optuna reached
     assert "| nasdsl-tpe | 0.40 (1) | — | 0.40 (1) |" in out
     assert "| optuna-tpe | 1.00 (2) | 1.00 (1) | 1.00 (3) |" in out

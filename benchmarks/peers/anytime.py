@@ -3,11 +3,13 @@
 run.py's "time to target" is one point per seed (the first trial at or above the weaker
 peer's best) and on these small tasks it often falls inside a search's first few trials,
 where luck decides. This script reads the same trial logs (`OUT/TASK/CONFIG/seedN.jsonl`)
-and prints, per task, three tables over the seeds:
+and prints, per task, four tables over the seeds:
 
 - the best validation accuracy each configuration had found by each checkpoint
   (default: 10, 30, 60, 120 s and the budget), mean over the seeds;
 - the median time to each of a ladder of accuracy levels, with how many seeds reached it;
+- the median number of trials completed by then: how well each search proposes, apart
+  from how fast each tool gets through a trial;
 - that time as a multiple of the fastest peer's on the same seed (geometric mean, the
   average that treats 2× and 0.5× alike), per level and over all levels: the issue's
   goal (≤ 0.5) checked at several targets instead of one.
@@ -102,6 +104,16 @@ def level_table(runs: list[RunFigures], task: str, levels: list[float]) -> list[
     return _table(runs, task, [f"to {v:g}" for v in levels], cell)
 
 
+def trials_table(runs: list[RunFigures], task: str, levels: list[float]) -> list[str]:
+    """Markdown: median trials completed when each level was first reached (k/n)."""
+    def cell(these: list[RunFigures], i: int) -> str:
+        counts = [n for r in these if (n := r.trials_to(levels[i])) is not None]
+        median = f"{statistics.median(counts):g} " if counts else "— "
+        return f"{median}({len(counts)}/{len(these)})"
+
+    return _table(runs, task, [f"to {v:g}" for v in levels], cell)
+
+
 def peer_ratios(runs: list[RunFigures], these: list[RunFigures], level: float) -> list[float]:
     """Per seed: a configuration's time to `level` over the fastest peer's, where both got there."""
     return [x for r in these if (x := peer_ratio(runs, r, level)) is not None]
@@ -118,7 +130,7 @@ def ratio_table(runs: list[RunFigures], task: str, levels: list[float]) -> list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print both tables for every task found under the output folder."""
+    """Print the four tables for every task found under the output folder."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("out", type=Path, help="run.py's --out folder")
     p.add_argument("--budget-s", type=float, default=None,
@@ -141,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(curve_table(runs, task, at)) + "\n")
         print(f"### {task}: median time to each validation accuracy (seeds that reached it)\n")
         print("\n".join(level_table(runs, task, levels)) + "\n")
+        print(f"### {task}: trials completed when each level was first reached (median "
+              "over the seeds that reached it)\n")
+        print("\n".join(trials_table(runs, task, levels)) + "\n")
         print(f"### {task}: time to each level × the fastest peer's (geometric mean over "
               "the seeds where both got there; how many in brackets)\n")
         print("\n".join(ratio_table(runs, task, levels)) + "\n")

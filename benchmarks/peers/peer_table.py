@@ -48,6 +48,15 @@ class RunFigures:
         times = [r["finished_s"] for r in self.counted if r["val"] >= target - 1e-9]
         return min(times) if times else None
 
+    def trials_to(self, target: float) -> int | None:
+        """Counted trials finished by the time the target was first reached (None: never).
+
+        Unlike the seconds, this does not depend on how long each trial took, so it
+        compares how well the searches propose, apart from each tool's throughput.
+        """
+        t = self.time_to(target)
+        return None if t is None else sum(r["finished_s"] <= t for r in self.counted)
+
 
 def targets(runs: list[RunFigures], fixed: float | None) -> dict[tuple[str, int], float]:
     """The target accuracy of each (task, seed); see the module docstring."""
