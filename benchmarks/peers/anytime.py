@@ -94,24 +94,26 @@ def curve_table(runs: list[RunFigures], task: str, at: list[float]) -> list[str]
     return _table(runs, task, [f"by {t:g} s" for t in at], cell)
 
 
-def level_table(runs: list[RunFigures], task: str, levels: list[float]) -> list[str]:
-    """Markdown: median seconds to each level over the seeds that reached it (k/n)."""
+def _median_table(runs: list[RunFigures], task: str, levels: list[float],
+                  measure: Callable[[RunFigures, float], float | None],
+                  show: Callable[[float], str]) -> list[str]:
+    """Markdown: per level, the median of `measure` over the seeds that reached it (k/n)."""
     def cell(these: list[RunFigures], i: int) -> str:
-        times = [t for r in these if (t := r.time_to(levels[i])) is not None]
-        median = f"{statistics.median(times):.1f} s " if times else "— "
-        return f"{median}({len(times)}/{len(these)})"
+        values = [x for r in these if (x := measure(r, levels[i])) is not None]
+        median = f"{show(statistics.median(values))} " if values else "— "
+        return f"{median}({len(values)}/{len(these)})"
 
     return _table(runs, task, [f"to {v:g}" for v in levels], cell)
+
+
+def level_table(runs: list[RunFigures], task: str, levels: list[float]) -> list[str]:
+    """Markdown: median seconds to each level over the seeds that reached it (k/n)."""
+    return _median_table(runs, task, levels, RunFigures.time_to, lambda s: f"{s:.1f} s")
 
 
 def trials_table(runs: list[RunFigures], task: str, levels: list[float]) -> list[str]:
     """Markdown: median trials completed when each level was first reached (k/n)."""
-    def cell(these: list[RunFigures], i: int) -> str:
-        counts = [n for r in these if (n := r.trials_to(levels[i])) is not None]
-        median = f"{statistics.median(counts):g} " if counts else "— "
-        return f"{median}({len(counts)}/{len(these)})"
-
-    return _table(runs, task, [f"to {v:g}" for v in levels], cell)
+    return _median_table(runs, task, levels, RunFigures.trials_to, lambda n: f"{n:g}")
 
 
 def peer_ratios(runs: list[RunFigures], these: list[RunFigures], level: float) -> list[float]:
