@@ -14,8 +14,8 @@ and prints, per task, four tables over the seeds:
   average that treats 2× and 0.5× alike), per level and over all levels: the issue's
   goal (≤ 0.5) checked at several targets instead of one.
 
-    .venv/bin/python benchmarks/peers/anytime.py runs/peers/d300
-    .venv/bin/python benchmarks/peers/anytime.py runs/peers/d300 --at 5 20 60 --levels 0.99 0.995
+    .venv/bin/python benchmarks/peers/anytime.py runs/peers/d300e
+    .venv/bin/python benchmarks/peers/anytime.py runs/peers/d300e --at 5 20 60 --levels 0.99 0.995
 """
 
 from __future__ import annotations
