@@ -10,13 +10,11 @@ from typing import Any
 import numpy as np
 import torch
 from nasdsl.backends.torch.layers import build_model, count_params, example_input, state_bytes
+from nasdsl.backends.torch.optim import make_optimizer
 from torch import nn
 
 from nasdsl.run.backend import EpochCallback
 from nasdsl.space.ir import Architecture
-
-_OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD,
-               "rmsprop": torch.optim.RMSprop}
 
 
 def _seed_everything(seed: int) -> None:
@@ -53,7 +51,7 @@ class TorchBackend:
         """Mini-batch training with the architecture's optimizer; deterministic for a seed."""
         _seed_everything(seed)
         tr = arch.training
-        optimizer = _OPTIMIZERS[tr.optimizer](model.parameters(), **tr.optimizer_params)
+        optimizer = make_optimizer(tr.optimizer, model.parameters(), tr.optimizer_params)
         classification = arch.task == "classification"
         loss_fn: nn.Module = nn.CrossEntropyLoss() if classification else nn.MSELoss()
         xt = torch.from_numpy(x)

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F  # noqa: N812
-from nasdsl.backends.torch.backend import _OPTIMIZERS, _seed_everything
+from nasdsl.backends.torch.backend import _seed_everything
+from nasdsl.backends.torch.optim import make_optimizer
 from nasdsl.backends.torch.supernet import Supernet
 from optuna.distributions import CategoricalDistribution
 
@@ -48,7 +49,8 @@ class _Search:
         self.generator = torch.Generator().manual_seed(settings.seed)
         tr = self.net.reference.training
         self.batch_size = tr.batch_size
-        self.optimizer = _OPTIMIZERS[tr.optimizer](self.net.parameters(), **tr.optimizer_params)
+        self.optimizer = make_optimizer(tr.optimizer, self.net.parameters(),
+                                        tr.optimizer_params)
         self.classification = data.task == "classification"
         self.x_train, self.y_train = (torch.from_numpy(a) for a in data.split("train"))
         self.x_val, self.y_val = (torch.from_numpy(a) for a in data.split("val"))
