@@ -233,7 +233,7 @@ def test_benchmark_specs_are_canonical_and_run(cli, tmp_path: Path) -> None:
 
 
 def test_driver_runs_each_peer_and_prints_rows(tmp_path: Path) -> None:
-    configs = ["kerastuner-bo", "optuna-tpe", "nasdsl-tpe"]
+    configs = ["kerastuner-bo", "optuna-tpe", "optuna-tpe-j2", "nasdsl-tpe"]
     proc = subprocess.run(
         [sys.executable, str(PEERS_DIR / "run.py"), "--tasks", "breast_cancer", "--seeds", "1",
          "--budget-s", "10", "--threads", "1", "--configs", *configs, "--out", str(tmp_path)],
@@ -258,6 +258,10 @@ def test_driver_runs_each_peer_and_prints_rows(tmp_path: Path) -> None:
     assert curves.returncode == 0, curves.stderr
     assert "| by 10 s |" in curves.stdout and "| to 0.988 |" in curves.stdout
     assert all(f"| {config} |" in curves.stdout for config in configs)
+    # The two-thread peer ran trials side by side, each seeded: no trial number twice.
+    two = [json.loads(line) for line in
+           (tmp_path / "breast_cancer" / "optuna-tpe-j2" / "seed0.jsonl").read_text().splitlines()]
+    assert len({r["number"] for r in two}) == len(two) > 1
 
 
 def test_nasdsl_configurations_are_hydra_overrides_of_the_spec():

@@ -3,14 +3,18 @@
 What a user would write without nasdsl: an objective that suggests every decision of
 the spec's space under nasdsl's decision names, builds an nn.Sequential, trains it with
 Adam for the spec's epochs and returns the validation accuracy after the last epoch.
+`--jobs 2` is the same loop through `study.optimize(n_jobs=2)`: two trials at a time in
+two threads of one process, what an Optuna user does to use a second core (torch
+releases the GIL inside its kernels; the Python between them runs one thread at a time).
 
     .venv/bin/python benchmarks/peers/optuna_tpe.py --task digits --seed 0 \
-        --budget-s 30 --log /tmp/optuna.jsonl
+        --budget-s 30 --log /tmp/optuna.jsonl [--jobs 2]
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -163,7 +167,10 @@ def warm_up(task: Any, data: Splits) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Search until the budget is spent, logging every trial."""
-    args = peer_arguments(__doc__.splitlines()[0]).parse_args(argv)
+    parser = peer_arguments(__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="trials at a time, in threads (Optuna's n_jobs; default 1)")
+    args = parser.parse_args(argv)
     import optuna
     import torch
     from peer_tasks import TASKS
@@ -175,12 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     study = optuna.create_study(direction="maximize",
                                 sampler=optuna.samplers.TPESampler(seed=args.seed))
     log = TrialLog(args.log, args.budget_s)
+    seeding = threading.Lock()  # with --jobs > 1: each model's initial weights from its seed
 
     def objective(trial: optuna.Trial) -> float:
         d = suggest(trial, task)
         seed = args.seed * 1000 + trial.number
-        torch.manual_seed(seed)
-        model = build(task, d)
+        with seeding:
+            torch.manual_seed(seed)
+            model = build(task, d)
         if not train(model, data, task.epochs, d["batch_size"], d["lr"], seed, log):
             log.record(trial.number, "cut", None, None, trial.params)
             raise optuna.TrialPruned("the time budget ran out during training")
@@ -189,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         log.record(trial.number, "ok", val, test, trial.params)
         return val
 
-    study.optimize(objective, timeout=max(log.time_left(), 0.0))
+    study.optimize(objective, timeout=max(log.time_left(), 0.0), n_jobs=args.jobs)
     return 0
 
 

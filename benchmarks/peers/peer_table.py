@@ -5,8 +5,8 @@ Counted trials: those that finished inside the budget with a validation accuracy
 candidate). A trial cut by the end of the budget counts for no tool.
 
 Target accuracy, per task and seed: `--target` if given; otherwise the best validation
-accuracy of the weaker of the two peers (KerasTuner, Optuna), i.e. the level both peers
-reached; otherwise (no peer ran) the median of every configuration's best.
+accuracy of the weakest peer that ran (KerasTuner, Optuna, Optuna on two threads), i.e.
+the level every peer reached; otherwise (no peer ran) the median of every configuration's best.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-PEERS = ("kerastuner-bo", "optuna-tpe")
+PEERS = ("kerastuner-bo", "optuna-tpe", "optuna-tpe-j2")
 COUNTED = ("ok", "pruned")
 
 

@@ -11,6 +11,7 @@ This module imports no deep-learning framework and no part of nasdsl.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,6 +132,7 @@ class TrialLog:
         self.path.write_text("", encoding="utf-8")
         self.t0 = time.monotonic()
         self.deadline = self.t0 + budget_s
+        self._lock = threading.Lock()  # trials of `optuna_tpe.py --jobs 2` log from 2 threads
 
     def time_left(self) -> float:
         """Seconds until the budget is spent (negative after)."""
@@ -142,7 +144,7 @@ class TrialLog:
         row = {"number": number, "status": status,
                "finished_s": round(time.monotonic() - self.t0, 3),
                "val": val, "test": test, "params": params}
-        with self.path.open("a", encoding="utf-8") as fh:
+        with self._lock, self.path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(row, default=str) + "\n")
 
 

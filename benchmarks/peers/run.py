@@ -33,9 +33,11 @@ from nasdsl_runs import run as run_nasdsl  # noqa: E402
 from peer_table import RunFigures, markdown, summarize, targets  # noqa: E402
 from peer_tasks import TASKS, read_log  # noqa: E402
 
-PEER_SCRIPTS = {"kerastuner-bo": "kerastuner_bo.py", "optuna-tpe": "optuna_tpe.py"}
+# config → the peer's script and its extra arguments
+PEER_SCRIPTS = {"kerastuner-bo": ("kerastuner_bo.py", []), "optuna-tpe": ("optuna_tpe.py", []),
+                "optuna-tpe-j2": ("optuna_tpe.py", ["--jobs", "2"])}
 REQUIRES = {"kerastuner-bo": ("keras_tuner", "keras", "tensorflow"),
-            "optuna-tpe": ("optuna", "torch")}
+            "optuna-tpe": ("optuna", "torch"), "optuna-tpe-j2": ("optuna", "torch")}
 ALL_CONFIGS = [*PEER_SCRIPTS, *NASDSL_CONFIGS]
 
 
@@ -70,8 +72,9 @@ def run_one(task: str, config: str, seed: int, budget_s: float, out: Path) -> Ru
             fig.note = ("not run: no two trials overlapped, so execution.workers=2 ran one "
                         "trial at a time in this nasdsl build")
         return fig
-    cmd = [sys.executable, str(HERE / PEER_SCRIPTS[config]), "--task", task, "--seed",
-           str(seed), "--budget-s", f"{budget_s:g}", "--log", str(log), "--workdir", str(work)]
+    script, extra = PEER_SCRIPTS[config]
+    cmd = [sys.executable, str(HERE / script), "--task", task, "--seed", str(seed),
+           "--budget-s", f"{budget_s:g}", "--log", str(log), "--workdir", str(work), *extra]
     with (work / "stderr.txt").open("w", encoding="utf-8") as err:
         try:
             proc = subprocess.run(cmd, stdout=err, stderr=err, check=False,
