@@ -23,16 +23,22 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "benchmarks" / "peers" / "specs" / "digits_cnn.nas"
 
 
+def finished_trials(spec: Path, overrides: list[str]) -> list[tuple[dict, float]]:
+    """Run `nasdsl run SPEC experiment.seed=0 OVERRIDES` on one thread per process;
+    every trial's result and the moment its file was written, in that order."""
+    with tempfile.TemporaryDirectory(prefix="nasdsl-bench-") as runs:
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        subprocess.run([sys.executable, "-m", "nasdsl.cli", "run", str(spec),
+                        "experiment.seed=0", *overrides, "--quiet", "--runs-dir", runs],
+                       check=True, capture_output=True, env=env)
+        files = sorted(Path(runs).rglob("trials/trial_*.json"), key=os.path.getmtime)
+        return [(json.loads(f.read_text(encoding="utf-8")), f.stat().st_mtime) for f in files]
+
+
 def one_search(trials: int) -> tuple[float, float]:
     """(wall, inside) median seconds per trial of one `nasdsl run`."""
-    with tempfile.TemporaryDirectory(prefix="nasdsl-trial-cost-") as runs:
-        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        subprocess.run([sys.executable, "-m", "nasdsl.cli", "run", str(SPEC),
-                        "experiment.seed=0", "train.epochs=1", f"budget.trials={trials}",
-                        "budget.time_s=900", "strategy.name=random", "--quiet",
-                        "--runs-dir", runs], check=True, capture_output=True, env=env)
-        files = sorted(Path(runs).rglob("trials/trial_*.json"), key=os.path.getmtime)
-        done = [(json.loads(f.read_text(encoding="utf-8")), f.stat().st_mtime) for f in files]
+    done = finished_trials(SPEC, ["train.epochs=1", f"budget.trials={trials}",
+                                  "budget.time_s=900", "strategy.name=random"])
     # The first trial also pays the search's start; every later one is a steady-state trial.
     walls = [b[1] - a[1] for a, b in zip(done, done[1:], strict=False) if b[0]["status"] == "ok"]
     inside = [t["seconds"] for t, _ in done[1:] if t["status"] == "ok"]

@@ -14,32 +14,25 @@ process's share of the two cores.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from per_trial_cost import ROOT, finished_trials  # noqa: E402
+
 SPEC = ROOT / "benchmarks" / "peers" / "specs" / "cancer_mlp.nas"
-MODES = {"1 worker": [],
-         "2 workers, async": ["execution.workers=2", "execution.launcher=joblib",
-                              "execution.dispatch=async"]}
+# mode → (workers, the overrides that give them)
+MODES = {"1 worker": (1, []),
+         "2 workers, async": (2, ["execution.workers=2", "execution.launcher=joblib",
+                                  "execution.dispatch=async"])}
 
 
-def one_run(budget_s: float, overrides: list[str]) -> dict[str, float]:
+def one_run(budget_s: float, workers: int, overrides: list[str]) -> dict[str, float]:
     """Trials, median trial seconds and utilisation of one `nasdsl run`."""
-    workers = 2 if any(o == "execution.workers=2" for o in overrides) else 1
-    with tempfile.TemporaryDirectory(prefix="nasdsl-short-trials-") as runs:
-        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        subprocess.run([sys.executable, "-m", "nasdsl.cli", "run", str(SPEC),
-                        "experiment.seed=0", f"budget.time_s={budget_s:g}",
-                        "strategy.name=tpe", *overrides, "--quiet", "--runs-dir", runs],
-                       check=True, capture_output=True, env=env)
-        done = [(json.loads(f.read_text(encoding="utf-8")), f.stat().st_mtime)
-                for f in Path(runs).rglob("trials/trial_*.json")]
+    done = finished_trials(SPEC, [f"budget.time_s={budget_s:g}", "strategy.name=tpe",
+                                  *overrides])
     own = [t["seconds"] for t, _ in done if t["status"] in ("ok", "stopped")]
     span = max(end for _, end in done) - min(end - t["seconds"] for t, end in done)
     return {"trials": len(done), "median_s": statistics.median(own),
@@ -56,8 +49,8 @@ def main() -> None:
     print("| mode | trials | trials per search second | median trial s | utilisation |")
     print("| --- | --- | --- | --- | --- |")
     for _ in range(args.repeats):
-        for mode, overrides in MODES.items():
-            r = one_run(args.budget_s, overrides)
+        for mode, (workers, overrides) in MODES.items():
+            r = one_run(args.budget_s, workers, overrides)
             print(f"| {mode} | {r['trials']} | {r['trials'] / r['span_s']:.2f} | "
                   f"{r['median_s']:.3f} | {r['utilisation']:.2f} |", flush=True)
 

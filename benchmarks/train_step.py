@@ -60,19 +60,20 @@ def main() -> None:
     print(f"median seconds of one trial's fit, {args.repeats} repeats each, 1 thread")
     print("| model | default | fused | fused / default |")
     print("| --- | --- | --- | --- |")
-    for name, (arch, x, y) in tasks().items():
-        seconds: dict[str, list[float]] = {f: [] for f in forms}
-        for _ in range(args.repeats + 1):  # the first round warms torch up; not counted
-            for form, factory in forms.items():
-                tb.make_optimizer = factory
-                model = backend.build(arch, 0)
-                start = time.perf_counter()
-                backend.fit(model, arch, x, y, 0)
-                seconds[form].append(time.perf_counter() - start)
-        fused, default = (statistics.median(seconds[f][1:]) for f in ("fused", "default"))
-        print(f"| {name} | {default:.3f} | {fused:.3f} | {fused / default:.2f} |")
-    tb.make_optimizer = make_optimizer
-
+    try:
+        for name, (arch, x, y) in tasks().items():
+            seconds: dict[str, list[float]] = {f: [] for f in forms}
+            for _ in range(args.repeats + 1):  # the first round warms torch up; not counted
+                for form, factory in forms.items():
+                    tb.make_optimizer = factory
+                    model = backend.build(arch, 0)
+                    start = time.perf_counter()
+                    backend.fit(model, arch, x, y, 0)
+                    seconds[form].append(time.perf_counter() - start)
+            fused, default = (statistics.median(seconds[f][1:]) for f in ("fused", "default"))
+            print(f"| {name} | {default:.3f} | {fused:.3f} | {fused / default:.2f} |")
+    finally:
+        tb.make_optimizer = make_optimizer
 
 if __name__ == "__main__":
     main()

@@ -9,6 +9,7 @@ a step is per-tensor overhead. RMSprop has no fused form and keeps torch's defau
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,8 +19,9 @@ OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop}
 
-# The optimizers with a fused CPU kernel in the torch versions nasdsl supports.
-FUSED = frozenset({"adam", "adamw", "sgd"})
+# The optimizers this torch offers a fused form of (those taking a `fused` argument).
+FUSED = frozenset(name for name, cls in OPTIMIZERS.items()
+                  if "fused" in inspect.signature(cls).parameters)
 
 
 def make_optimizer(name: str, parameters: Iterable[torch.nn.Parameter],
@@ -28,16 +30,16 @@ def make_optimizer(name: str, parameters: Iterable[torch.nn.Parameter],
     """The named optimizer over `parameters`, fused where torch has a kernel for it.
 
     `fused=False` gives torch's default form (the reference the tests compare against).
-    Parameters that the fused kernel cannot take (not floating point, or on a device it
-    does not support) fall back to the default form rather than failing the trial.
+    Where torch refuses the fused form (parameters that are not floating point or on a
+    device it does not support, an option it lacks), the default form trains instead of
+    the trial failing.
     """
     cls = OPTIMIZERS[name]
-    params = [p for p in parameters]
+    params = list(parameters)
     kwargs = dict(options or {})
-    if fused and name in FUSED and params and all(
-            p.dtype.is_floating_point and p.device.type == "cpu" for p in params):
+    if fused and name in FUSED:
         try:
             return cls(params, fused=True, **kwargs)
-        except (RuntimeError, TypeError, ValueError):  # an option the fused form lacks
+        except (RuntimeError, ValueError):  # torch's own check of the fused form's limits
             pass
     return cls(params, **kwargs)
