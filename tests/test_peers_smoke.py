@@ -12,6 +12,7 @@ every check below runs everywhere `make test` does:
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -220,6 +221,23 @@ def test_curves_follow_from_the_logs(tmp_path: Path, capsys) -> None:
     assert "| optuna-tpe | 1.00 (2) | 1.00 (1) | 1.00 (3) |" in out
 
 
+def test_ideal_worker_ratio_schedules_the_loops_own_trials() -> None:
+    loop = _figures("optuna-tpe", 0, [(1, 0.90), (2, 0.90), (3, 0.90), (4, 0.99)])
+    # Four 1-second trials, the 4th at the target: two workers finish it at 2 s of 4.
+    assert anytime.same_proposal_ratio(loop, 0.99, 1) == pytest.approx(1.0)
+    assert anytime.same_proposal_ratio(loop, 0.99, 2) == pytest.approx(0.5)
+    assert anytime.same_proposal_ratio(loop, 0.99, 4) == pytest.approx(0.25)
+    assert anytime.same_proposal_ratio(loop, 0.90, 8) == pytest.approx(1.0)  # the 1st trial
+    assert anytime.same_proposal_ratio(loop, 1.0, 2) is None
+    # A quick trial behind a slow one: with a second worker it need not wait for it.
+    uneven = _figures("optuna-tpe", 0, [(3, 0.90), (4, 0.99)])
+    assert anytime.same_proposal_ratio(uneven, 0.99, 2) == pytest.approx(0.25)
+    runs = [_figures("kerastuner-bo", 0, [(50, 0.99)]), loop,
+            _figures("nasdsl-tpe-w2a", 0, [(1, 0.9), (3, 0.99)])]
+    table = anytime.bound_table(runs, "t", (2, 4))
+    assert table[2] == "| 0 | 0.990 | 4 | 4.0 | 0.50 | 0.25 | 0.75 |"
+
+
 def test_benchmark_specs_are_canonical_and_run(cli, tmp_path: Path) -> None:
     specs = [str(TASKS[t].spec) for t in TASK_NAMES]
     assert cli("fmt", "--check", *specs).returncode == 0
@@ -258,6 +276,8 @@ def test_driver_runs_each_peer_and_prints_rows(tmp_path: Path) -> None:
     assert curves.returncode == 0, curves.stderr
     assert "| by 10 s |" in curves.stdout and "| to 0.988 |" in curves.stdout
     assert all(f"| {config} |" in curves.stdout for config in configs)
+    # The loop reaches the target (the weakest peer's best) by definition: its bound row.
+    assert "| ideal ratio, 2 workers |" in curves.stdout and "\n| 0 | " in curves.stdout
     # The two-thread peer ran trials side by side, each seeded: no trial number twice.
     two = [json.loads(line) for line in
            (tmp_path / "breast_cancer" / "optuna-tpe-j2" / "seed0.jsonl").read_text().splitlines()]
@@ -267,7 +287,14 @@ def test_driver_runs_each_peer_and_prints_rows(tmp_path: Path) -> None:
 def test_nasdsl_configurations_are_hydra_overrides_of_the_spec():
     import nasdsl_runs
 
-    assert len(nasdsl_runs.CONFIGS) == 18  # 3 strategies × early stop or not × 3 executions
+    # 3 strategies × early stop or not × 3 executions, and TPE on 4 and 8 async workers
+    assert len(nasdsl_runs.CONFIGS) == 20
+    assert nasdsl_runs.CONFIGS["nasdsl-tpe-w8a"].overrides(0, 60)[-3:] == [
+        "execution.workers=8", "execution.launcher=joblib", "execution.dispatch=async"]
+    import run
+
+    assert ("nasdsl-tpe-w8a" in run.DEFAULT_CONFIGS) == ((os.cpu_count() or 1) >= 8)
+    assert "nasdsl-tpe-w2a" in run.DEFAULT_CONFIGS and "optuna-tpe-j2" in run.DEFAULT_CONFIGS
     w2a = nasdsl_runs.CONFIGS["nasdsl-tpe-hb-w2a"].overrides(1, 60)
     assert w2a == ["experiment.seed=1", "budget.time_s=60", "strategy.name=tpe",
                    nasdsl_runs.HYPERBAND, "execution.workers=2", "execution.launcher=joblib",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import statistics
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,23 @@ def test_strategy_beats_random_at_100_trials(bench, strategy: str) -> None:
         return statistics.mean(module.best_curve(name, table, 100, seed)[-1] for seed in seeds)
 
     assert mean_best(strategy) > mean_best("random") + 0.1
+
+
+def test_constant_liar_keeps_async_workers_off_each_others_candidates(bench) -> None:
+    # nasdsl's TPE on 8 simulated asynchronous workers: without the liar TPE hands a free
+    # worker candidates that another one is still training; with it (the default), not.
+    _, table = bench
+    spec = importlib.util.spec_from_file_location("parallel_tpe",
+                                                  ROOT / "benchmarks" / "parallel_tpe.py")
+    assert spec is not None and spec.loader is not None
+    parallel = importlib.util.module_from_spec(spec)
+    sys.modules["parallel_tpe"] = parallel  # its dataclass looks its module up there
+    spec.loader.exec_module(parallel)
+    runs = {liar: [parallel.simulate(table, 8, liar, seed, 12.0) for seed in range(3)]
+            for liar in (False, True)}
+    trials = {liar: sum(len(r.finished) for r in rs) for liar, rs in runs.items()}
+    duplicates = {liar: sum(r.duplicates for r in rs) for liar, rs in runs.items()}
+    assert trials[True] == trials[False] > 200  # the same simulated clock and workers
+    assert duplicates[False] > 0.1 * trials[False]
+    assert duplicates[True] <= 0.01 * trials[True]
+

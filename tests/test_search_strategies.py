@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from test_search_helpers import config_for, params_sequence, run_study
 
@@ -153,3 +155,30 @@ def test_bayesian_scores_every_untried_architecture_of_a_small_space() -> None:
     picked = [pick(i) for i in range(len(x))]
     assert {key(p) for p in picked}.isdisjoint(known) and len({key(p) for p in picked}) == 22
     assert all(np.array_equal(x[i], encode(p)) for i, p in enumerate(picked))
+
+
+def test_tpe_lies_about_running_trials_unless_told_not_to() -> None:
+    from nasdsl.search.strategies import make_sampler
+
+    assert make_sampler({"name": "tpe"}, 0)._constant_liar is True
+    assert make_sampler({"name": "tpe", "constant_liar": False}, 0)._constant_liar is False
+
+
+def test_constant_liar_is_a_checked_strategy_setting(tmp_path: Path) -> None:
+    from nasdsl.cli.common import load
+    from nasdsl.compile import spec_to_config
+
+    spec = Path(__file__).resolve().parents[1] / "benchmarks" / "peers" / "specs" / "cancer_mlp.nas"
+    source = spec.read_text()
+    assert "  strategy tpe\n" in source
+    for value, ok in (("false", True), ("3", False)):
+        path = tmp_path / f"liar_{value}.nas"
+        path.write_text(source.replace("  strategy tpe\n",
+                                       f"  strategy tpe {{ constant_liar = {value} }}\n"))
+        result = load(str(path))
+        assert result.ok is ok, result.diagnostics
+        if ok:
+            assert spec_to_config(result.spec)["strategy"] == {"name": "tpe",
+                                                             "constant_liar": False}
+        else:
+            assert "constant_liar must be true or false" in str(result.diagnostics)

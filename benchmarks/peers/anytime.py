@@ -12,7 +12,11 @@ and prints, per task, four tables over the seeds:
   from how fast each tool gets through a trial;
 - that time as a multiple of the fastest peer's on the same seed (geometric mean, the
   average that treats 2× and 0.5× alike), per level and over all levels: the issue's
-  goal (≤ 0.5) checked at several targets instead of one.
+  goal (≤ 0.5) checked at several targets instead of one;
+- per seed, at run.py's target, the ratio a search on W workers would get against the
+  one-process Optuna loop if it proposed the loop's candidates in the loop's order and
+  each trial took the loop's time with the loop's result, and nothing else cost time:
+  what more workers alone can buy, set beside the ratio nasdsl measured.
 
     .venv/bin/python benchmarks/peers/anytime.py runs/peers/d300e
     .venv/bin/python benchmarks/peers/anytime.py runs/peers/d300e --at 5 20 60 --levels 0.99 0.995
@@ -30,7 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from peer_table import RunFigures, peer_ratio  # noqa: E402
+from peer_table import RunFigures, peer_ratio, targets  # noqa: E402
 from peer_tasks import read_log  # noqa: E402
 from run import ALL_CONFIGS  # noqa: E402
 
@@ -131,6 +135,57 @@ def ratio_table(runs: list[RunFigures], task: str, levels: list[float]) -> list[
     return _table(runs, task, [*(f"to {v:g}" for v in levels), "all levels"], cell)
 
 
+def same_proposal_ratio(loop: RunFigures, target: float, workers: int) -> float | None:
+    """Time to `target` of an ideal `workers`-worker copy of a one-process loop, over the
+    loop's own (None: the loop never got there).
+
+    The copy asks the loop's trials in the loop's order, each to the first free worker (as
+    nasdsl's async dispatch does), each taking as long as it took in the loop (the gaps
+    between the loop's finish times) and scoring what it scored there. The level is reached
+    when the loop's first trial at the target finishes in that schedule, which cannot start
+    before the trials asked ahead of it have taken a worker. The ratio is near 1/workers
+    when many trials came first, and 1 when the loop's very first trial was at the target;
+    it falls below 1/workers only when that trial was quicker than those ahead of it.
+    """
+    reached = loop.time_to(target)
+    if reached is None or reached <= 0:
+        return None
+    rows = sorted((r for r in loop.rows if r["finished_s"] <= reached),
+                  key=lambda r: r["finished_s"])
+    free = [0.0] * workers
+    previous = finish = 0.0
+    for row in rows:
+        start = min(free)
+        finish = start + row["finished_s"] - previous
+        free[free.index(start)] = finish
+        previous = row["finished_s"]
+    return finish / reached
+
+
+def bound_table(runs: list[RunFigures], task: str, workers: tuple[int, ...]) -> list[str]:
+    """Markdown, one row per seed: run.py's target, the loop's trials and seconds to it,
+    `same_proposal_ratio` for each worker count, and the best ratio nasdsl measured."""
+    target_of = targets([r for r in runs if r.task == task], None)
+    lines = ["| seed | target | loop's trials to it | loop's time (s) | "
+             + " | ".join(f"ideal ratio, {w} workers" for w in workers)
+             + " | best nasdsl ratio measured |",
+             "| --- | --- | --- | --- |" + " --- |" * (len(workers) + 1)]
+    for (_, seed), target in sorted(target_of.items()):
+        loop = next((r for r in runs if (r.task, r.seed, r.config) == (task, seed, "optuna-tpe")
+                     and not r.note), None)
+        if loop is None or loop.time_to(target) is None:
+            continue
+        ideal = [same_proposal_ratio(loop, target, w) for w in workers]
+        measured = [x for r in runs if (r.task, r.seed) == (task, seed)
+                    and r.config.startswith("nasdsl") and (x := peer_ratio(runs, r, target))
+                    is not None]
+        lines.append(f"| {seed} | {target:.3f} | {loop.trials_to(target)} "
+                     f"| {loop.time_to(target):.1f} | "
+                     + " | ".join("—" if x is None else f"{x:.2f}" for x in ideal)
+                     + (f" | {min(measured):.2f} |" if measured else " | — |"))
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the four tables for every task found under the output folder."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -161,6 +216,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"### {task}: time to each level × the fastest peer's (geometric mean over "
               "the seeds where both got there; how many in brackets)\n")
         print("\n".join(ratio_table(runs, task, levels)) + "\n")
+        bound = bound_table(runs, task, (2, 4, 8))
+        if len(bound) > 2:
+            print(f"### {task}: at run.py's target, the ratio W workers alone could reach "
+                  "against the Optuna loop (its candidates, times and results, no overhead)\n")
+            print("\n".join(bound) + "\n")
     return 0
 
 

@@ -41,7 +41,7 @@ class NasdslConfig:
 
     @property
     def name(self) -> str:
-        """nasdsl-STRATEGY[-hb][-w2[a]] (a: dispatch = async)."""
+        """nasdsl-STRATEGY[-hb][-wN[a]] (a: dispatch = async)."""
         return (f"nasdsl-{self.strategy}{'-hb' if self.early_stop else ''}"
                 f"{f'-w{self.workers}' if self.workers > 1 else ''}"
                 f"{'a' if self.asynchronous else ''}")
@@ -63,6 +63,8 @@ CONFIGS: dict[str, NasdslConfig] = {
     c.name: c for c in (NasdslConfig(s, es, w, a) for s in ("tpe", "bayesian", "evolution")
                         for es in (False, True) for w, a in ((1, False), (2, False), (2, True)))
 }
+# For a machine with the cores: what more workers buy (anytime.py's ideal-ratio table).
+CONFIGS.update({c.name: c for c in (NasdslConfig("tpe", False, w, True) for w in (4, 8))})
 
 
 def command(task: Task, config: NasdslConfig, seed: int, budget_s: float,

@@ -39,6 +39,9 @@ PEER_SCRIPTS = {"kerastuner-bo": ("kerastuner_bo.py", []), "optuna-tpe": ("optun
 REQUIRES = {"kerastuner-bo": ("keras_tuner", "keras", "tensorflow"),
             "optuna-tpe": ("optuna", "torch"), "optuna-tpe-j2": ("optuna", "torch")}
 ALL_CONFIGS = [*PEER_SCRIPTS, *NASDSL_CONFIGS]
+# The default run leaves out configurations with more workers than the machine has cores.
+DEFAULT_CONFIGS = [c for c in ALL_CONFIGS if c not in NASDSL_CONFIGS
+                   or NASDSL_CONFIGS[c].workers <= (os.cpu_count() or 1)]
 
 
 def missing_packages(config: str) -> list[str]:
@@ -98,8 +101,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seeds", type=int, default=3, help="seeds 0 … N-1 (default 3)")
     p.add_argument("--budget-s", type=float, default=300.0,
                    help="wall-clock search budget of every run, seconds (default 300)")
-    p.add_argument("--configs", nargs="+", choices=ALL_CONFIGS, default=ALL_CONFIGS,
-                   metavar="CONFIG", help=f"subset of: {' '.join(ALL_CONFIGS)}")
+    p.add_argument("--configs", nargs="+", choices=ALL_CONFIGS, default=DEFAULT_CONFIGS,
+                   metavar="CONFIG", help=f"subset of: {' '.join(ALL_CONFIGS)} (default: "
+                   "those with no more workers than this machine's cores)")
     p.add_argument("--target", type=float, default=None,
                    help="fixed target val accuracy (default: the weaker peer's best)")
     p.add_argument("--threads", type=int, default=None,

@@ -423,6 +423,9 @@ STRATEGIES: dict[str, StrategyInfo] = {
         StrategyInfo("tpe", "Tree-structured Parzen estimator (Optuna's TPE).", (
             _p("startup", "int", "Random trials before the model is used.", 10, searchable=False),
             _p("multivariate", "bool", "Model decisions jointly.", True, searchable=False),
+            _p("constant_liar", "bool", "Count trials still training as poor results, so "
+               "parallel workers are not given the candidate another worker is training "
+               "(no effect with one worker).", True, searchable=False),
         ), True),
         StrategyInfo("bayesian", "Gaussian-process Bayesian optimisation over the decisions "
                      "(Auto-Keras-style).", (

@@ -44,9 +44,13 @@ def _tpe(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         # group=True: decisions that appear together (a repeat copy) are modelled jointly,
         # which is what makes multivariate TPE work on a conditional space.
+        # constant_liar: a trial still training counts as a poor result, so parallel
+        # workers are not handed the candidate (or its near twin) another one is training.
+        # With one worker nothing is running at an ask, and the proposals are unchanged.
         return optuna.samplers.TPESampler(
             n_startup_trials=int(params.get("startup", 10)), multivariate=multivariate,
-            group=multivariate, seed=seed)
+            group=multivariate, constant_liar=bool(params.get("constant_liar", True)),
+            seed=seed)
 
 
 def _bayesian(params: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
