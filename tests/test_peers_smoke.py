@@ -284,6 +284,31 @@ def test_driver_runs_each_peer_and_prints_rows(tmp_path: Path) -> None:
     assert len({r["number"] for r in two}) == len(two) > 1
 
 
+def test_nasdsl_trial_files_become_log_rows(tmp_path: Path) -> None:
+    import nasdsl_runs
+
+    trials = tmp_path / "run" / "trials"
+    trials.mkdir(parents=True)
+    files = [
+        {"number": 0, "status": "ok", "seconds": 2.0, "params": {"a": 1},
+         "metrics": {"val": {"accuracy": 0.9}, "test": {"accuracy": 0.8}}},
+        {"number": 1, "status": "ok", "seconds": 0.0, "params": {"a": 1}, "reused_from": 0,
+         "metrics": {"val": {"accuracy": 0.9}, "test": {"accuracy": 0.8}}},
+        {"number": 2, "status": "stopped", "seconds": 1.0, "reason": "stopped early after "
+         "1 epochs by the pruner", "params": {"a": 2},
+         "metrics": {"val": {"accuracy": 0.5}, "test": {"accuracy": 0.5}}},
+    ]
+    for i, trial in enumerate(files):
+        path = trials / f"trial_{i:04d}.json"
+        path.write_text(json.dumps(trial))
+        os.utime(path, (1000.0 + 2 * (i + 1), 1000.0 + 2 * (i + 1)))
+    rows, facts = nasdsl_runs.trial_rows(tmp_path)
+    assert [(r["number"], r["status"], r["finished_s"]) for r in rows] == [
+        (0, "ok", 2.0), (1, "reused", 4.0), (2, "pruned", 6.0)]
+    figures = peer_table.RunFigures("t", "nasdsl-tpe", 0, rows=rows, budget_s=100.0)
+    assert [r["number"] for r in figures.counted] == [0, 2]  # a reused result is no trial
+
+
 def test_nasdsl_configurations_are_hydra_overrides_of_the_spec():
     import nasdsl_runs
 

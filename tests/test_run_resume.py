@@ -114,6 +114,44 @@ def test_a_trial_killed_between_ask_and_its_run_tag_is_repaired(tmp_path):
     assert json.loads((trials_dir / "trial_0001.json").read_text())["interrupted"] is True
 
 
+def test_a_workers_late_result_and_the_interrupted_record_race_first_write_wins(tmp_path):
+    # A launch already on its way to a fresh worker when the run stops can finish after the
+    # run repaired its trial: whichever record lands first stands, and the study agrees.
+    import optuna
+
+    from nasdsl.run.runner import OK, TrialResult
+    from nasdsl.run.study import make_storage, repair_interrupted
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    trials_dir = tmp_path / "trials"
+    trials_dir.mkdir()
+    study = optuna.create_study(study_name="s", direction="maximize",
+                                storage=make_storage(f"sqlite:///{tmp_path / 'study.db'}"))
+    for _ in range(2):
+        trial = study.ask()
+        trial.suggest_int("x", 0, 3)
+        trial.set_user_attr("run", "this-run")
+
+    def result(number):
+        return TrialResult(number, OK, {"layers": []}, "", {}, objectives=[0.9])
+
+    # trial 0's worker wrote before the repair: its result is told, nothing is requeued
+    assert result(0).write(trials_dir, first=True) is not None
+    assert repair_interrupted(study, "this-run", trials_dir, own_storage=True) == [1]
+    assert [t.state.name for t in study.get_trials()[:2]] == ["COMPLETE", "FAIL"]
+    # trial 1's worker writes after the repair: its result is kept out, the mark stands
+    assert result(1).write(trials_dir, first=True) is None
+    mark = json.loads((trials_dir / "trial_0001.json").read_text())
+    assert mark["interrupted"] is True and mark["status"] != OK
+    assert json.loads((trials_dir / "trial_0000.json").read_text())["status"] == OK
+    assert not list(trials_dir.glob("*.tmp"))
+    assert len(study.get_trials()) == 3  # trial 1's candidate queued again, once
+    # and a launch that reaches its worker only after the repair trains nothing
+    from nasdsl.run.task import run_trial_job
+
+    assert run_trial_job({}, tmp_path, "", {"number": 1})["interrupted"] is True
+
+
 def _group_alive(pgid):
     try:
         os.killpg(pgid, 0)
@@ -201,3 +239,30 @@ def test_ctrl_c_sets_the_async_flag_unless_sigint_is_ignored():
         assert off_main == [None]
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def _finish_late(path: str) -> str:
+    time.sleep(1.5)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("a result the run has already recorded as interrupted")
+    return path
+
+
+def test_stop_workers_returns_only_once_the_workers_are_gone(tmp_path):
+    # The run repairs its interrupted trials right after stop_workers: a worker still alive
+    # then could write a finished trial's result over the "interrupted" record.
+    from joblib.externals.loky import get_reusable_executor
+
+    from nasdsl.run.interrupt import stop_workers
+
+    late = tmp_path / "late.txt"
+    executor = get_reusable_executor(max_workers=2)
+    futures = [executor.submit(_finish_late, str(late)) for _ in range(2)]
+    wait_for(lambda: any(f.running() for f in futures))
+    workers = list(executor._processes.values())
+    assert workers
+    assert stop_workers("joblib") is True
+    assert not any(w.is_alive() for w in workers)
+    time.sleep(2.0)
+    assert not late.exists()
+    assert stop_workers("basic") is False

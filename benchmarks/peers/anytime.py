@@ -3,7 +3,7 @@
 run.py's "time to target" is one point per seed (the first trial at or above the weaker
 peer's best) and on these small tasks it often falls inside a search's first few trials,
 where luck decides. This script reads the same trial logs (`OUT/TASK/CONFIG/seedN.jsonl`)
-and prints, per task, four tables over the seeds:
+and prints, per task, five tables over the seeds:
 
 - the best validation accuracy each configuration had found by each checkpoint
   (default: 10, 30, 60, 120 s and the budget), mean over the seeds;
@@ -187,7 +187,7 @@ def bound_table(runs: list[RunFigures], task: str, workers: tuple[int, ...]) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the four tables for every task found under the output folder."""
+    """Print the five tables for every task found under the output folder."""
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("out", type=Path, help="run.py's --out folder")
     p.add_argument("--budget-s", type=float, default=None,

@@ -78,7 +78,9 @@ def trial_rows(runs_dir: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The run's trials as log rows (clock from the first trial's start), and run facts.
 
     A trial the pruner stopped keeps its partly trained model's accuracy (status
-    'pruned'); one the time budget stopped is 'cut', like a peer's.
+    'pruned'); one the time budget stopped is 'cut', like a peer's. A trial settled from
+    an earlier identical candidate's result without training is 'reused': it is no new
+    evaluation, so it counts as no trial.
     """
     files = sorted(runs_dir.rglob("trials/trial_*.json"))
     trials = [(json.loads(f.read_text(encoding="utf-8")), f.stat().st_mtime) for f in files]
@@ -95,6 +97,8 @@ def trial_rows(runs_dir: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         status = t.get("status")
         if status == "stopped":
             status = "pruned" if "pruner" in (t.get("reason") or "") else "cut"
+        elif t.get("reused_from") is not None:
+            status = "reused"
         elif status != "ok":
             status = str(status)
         metrics = t.get("metrics") or {}

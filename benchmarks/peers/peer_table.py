@@ -2,7 +2,8 @@
 
 Counted trials: those that finished inside the budget with a validation accuracy
 (`ok`, or `pruned` by nasdsl's early stopping, whose partly trained model is a real
-candidate). A trial cut by the end of the budget counts for no tool.
+candidate). A trial cut by the end of the budget counts for no tool, nor does one nasdsl
+settled from an earlier identical candidate without training (status `reused`).
 
 Target accuracy, per task and seed: `--target` if given; otherwise the best validation
 accuracy of the weakest peer that ran (KerasTuner, Optuna, Optuna on two threads), i.e.

@@ -8,7 +8,8 @@ In batches, Ctrl-C lands in joblib's own wait, and joblib kills its workers. Wit
 a worker whose trial does not stop on its own (the signal sent to the main process
 only, or a trial stuck in a long native call) would keep the process waiting at exit:
 loky joins its workers' tasks before the interpreter ends. The run has already recorded
-such a trial as interrupted, so `stop_workers` kills the worker.
+such a trial as interrupted, so `stop_workers` kills the worker, and waits until it
+is gone before the run repairs its trials.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def sigint_sets(flag: Any) -> Any:
 
 
 def stop_workers(launcher: str) -> bool:
-    """Kill the workers (and their children) of `launcher`; False when there were none.
+    """Kill the workers (and their children) of `launcher` and wait until they are gone;
+    False when there were none.
 
     `launcher` is the Hydra launcher name. Only joblib's loky executor outlives the
     interrupt: Ray's tasks end with the driver, and the basic launcher runs in-process.
@@ -68,5 +70,19 @@ def stop_workers(launcher: str) -> bool:
     executor = reusable_executor._executor
     if executor is None:
         return False
-    executor.shutdown(wait=False, kill_workers=True)
+    from joblib.externals.loky.backend.utils import kill_process_tree
+
+    # Kill them here rather than leave it to the executor's manager thread, which does it
+    # some time later: a worker still alive when the run repairs its interrupted trials
+    # can finish one and overwrite the "interrupted" record with a result the study never
+    # gets, while the trial's candidate is queued to run again.
+    workers = list(getattr(executor, "_processes", {}).values())
+    for worker in workers:
+        try:
+            kill_process_tree(worker)
+        except ProcessLookupError:
+            pass
+    executor.shutdown(wait=False, kill_workers=True)  # wait=True would join a hung trial
+    for worker in workers:
+        worker.join(timeout=10)
     return True

@@ -59,13 +59,26 @@ class TrialResult:
     reused_from: int | None = None
     interrupted: bool = False
 
-    def write(self, trials_dir: Path) -> Path:
-        """Write the result file (atomically: a crash never leaves half a file)."""
+    def write(self, trials_dir: Path, first: bool = False) -> Path | None:
+        """Write the result file (atomically: a crash never leaves half a file).
+
+        With `first`, the file is written only when there is none yet, and None comes
+        back when there was one: a worker's late result and the run's "interrupted"
+        record of the same trial race, and whichever lands first is the record.
+        """
         path = trials_dir / f"trial_{self.number:04d}.json"
-        tmp = path.with_suffix(".json.tmp")
+        tmp = path.with_suffix(f".json.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(self.__dict__, indent=2, default=_json_default),
                        encoding="utf-8")
-        os.replace(tmp, path)
+        if not first:
+            os.replace(tmp, path)
+            return path
+        try:
+            os.link(tmp, path)  # fails when the file exists, atomically
+        except FileExistsError:
+            return None
+        finally:
+            tmp.unlink()
         return path
 
     @staticmethod

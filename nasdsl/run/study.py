@@ -135,15 +135,16 @@ def repair_interrupted(study: Any, run_tag: str, trials_dir: Path,
         tag = t.user_attrs.get("run")
         if tag != run_tag and not (own_storage and tag is None):
             continue
-        path = trials_dir / f"trial_{t.number:04d}.json"
-        result = None
-        if path.is_file():
-            result = TrialResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
-            if result.interrupted:
-                result = None
         handle = optuna.trial.Trial(study, t._trial_id)
         if tag is None:
             handle.set_user_attr("run", run_tag)
+        mark = TrialResult(t.number, FAILED, None, "", dict(t.params), interrupted=True,
+                           reason="interrupted (the run stopped while it trained); "
+                           "its candidate runs again")
+        # The record is written before the study is told, and only where the worker has
+        # not written its result: a worker that outlives the interrupt (a launch already
+        # on its way to a fresh worker) then finds the record and keeps its result out.
+        result = None if mark.write(trials_dir, first=True) else _recorded(trials_dir, t.number)
         if result is not None:
             tell(study, handle, result)
             continue
@@ -152,10 +153,14 @@ def repair_interrupted(study: Any, run_tag: str, trials_dir: Path,
         if t.params:
             study.enqueue_trial(t.params, skip_if_exists=False)
         requeued.append(t.number)
-        TrialResult(t.number, FAILED, None, "", dict(t.params), interrupted=True,
-                    reason="interrupted (the run stopped while it trained); "
-                    "its candidate runs again").write(trials_dir)
     return requeued
+
+
+def _recorded(trials_dir: Path, number: int) -> TrialResult | None:
+    """The trial's result file, or None where it says the trial was interrupted."""
+    path = trials_dir / f"trial_{number:04d}.json"
+    result = TrialResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    return None if result.interrupted else result
 
 
 def tell(study: Any, trial: Any, result: TrialResult) -> None:

@@ -148,6 +148,12 @@ def run_trial_job(config: dict[str, Any], run_dir: Path, url: str,
     """Run one trial with its retries; write and return its result."""
     from nasdsl.run.isolate import run_isolated
 
+    recorded = run_dir / "trials" / f"trial_{job['number']:04d}.json"
+    if recorded.is_file():
+        # The run was interrupted and recorded this trial before its launch reached a
+        # worker (one started afresh after the run stopped its workers): nothing to train,
+        # and the run's exit waits for no training.
+        return json.loads(recorded.read_text(encoding="utf-8"))
     ex = execution(config)
     if ex.workers > 1 and ex.launcher != "basic":
         pin_threads(ex.threads_per_worker())
@@ -172,7 +178,9 @@ def run_trial_job(config: dict[str, Any], run_dir: Path, url: str,
                          f"{reasons[-1][:120]})").strip()
     result.seconds = spent
     (run_dir / "trials").mkdir(parents=True, exist_ok=True)
-    result.write(run_dir / "trials")
+    # Only the interrupted run's record can be there first: the trial was stopped while it
+    # ran and its candidate queued again, so this late result must not stand in for it.
+    result.write(run_dir / "trials", first=True)
     return result.__dict__
 
 

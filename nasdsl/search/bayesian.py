@@ -205,6 +205,7 @@ class GaussianProcessSampler(ProposalSampler):
             else:
                 pattern = patterns[int(self._rng.randint(len(patterns)))]
                 cand = {n: random_value(d, self._rng) for n, d in pattern.items()}
+            cand = self.complete(cand)
             k = key(cand)
             if k not in known:
                 out.setdefault(k, cand)

@@ -159,6 +159,7 @@ class CFOSampler(ProposalSampler):
                 (cand, coords), role = self._point(+1.0), "plus"
             else:
                 (cand, coords), role = self._point(-1.0), "minus"
+            cand = self.complete(cand)
             if key(cand) not in known:
                 st.pending[trial.number] = role
                 st.coords[trial.number] = coords

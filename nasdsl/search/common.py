@@ -4,6 +4,10 @@ The space is define-by-run: a trial's decisions are known only as it draws them,
 a decision inside a `repeat` copy exists only when the copy does. The samplers here
 therefore work on *proposals*, partial assignments {decision name: value} made when a
 trial starts; a decision the proposal does not cover (a new copy, say) is drawn fresh.
+Given the space (`use_space`), a sampler completes each proposal before it checks it
+against the trials already made: a mutation that adds a copy exposes decisions the
+parent never had, one that removes a copy leaves decisions the trial will never draw,
+and only the completed assignment says which architecture the trial will build.
 """
 
 from __future__ import annotations
@@ -178,6 +182,50 @@ class ProposalSampler(BaseSampler):
         self._rng = np.random.RandomState(seed)
         self._proposals: dict[int, dict[str, Any]] = {}
         self._rejected: set[tuple[tuple[str, str], ...]] = set()
+        self._space: Any = None
+
+    def use_space(self, config: dict[str, Any]) -> None:
+        """Complete proposals by walking the experiment's real search space (see `complete`)."""
+        from nasdsl.space.search_space import SearchSpace
+
+        self._space = SearchSpace(config)
+
+    def walk(self, pick: Any) -> dict[str, Any] | None:
+        """Every decision a trial draws when each is chosen by pick(name, distribution).
+
+        The space is walked in the runner's define-by-run order, so a decision inside a
+        copy comes up only when the copy exists. None without a space (`use_space`).
+        """
+        if self._space is None:
+            return None
+        from nasdsl.search.feasibility import PickSuggest
+        from nasdsl.space.shapes import ShapeError
+
+        drawn: dict[str, Any] = {}
+
+        def record(name: str, dist: BaseDistribution) -> Any:
+            drawn[name] = pick(name, dist)
+            return drawn[name]
+
+        try:
+            self._space.sample(PickSuggest(record))
+        except ShapeError:
+            pass  # the trial stops at the same decision: `drawn` is all it will draw
+        return drawn
+
+    def complete(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The assignment a trial given `params` as its proposal will actually draw.
+
+        Each decision takes its value from `params` when that is legal, else a `fill`;
+        decisions the walk never reaches are dropped. Without a space `params` comes back
+        as it is.
+        """
+        def pick(name: str, dist: BaseDistribution) -> Any:
+            value = params.get(name)
+            return value if name in params and contains(dist, value) else self.fill(name, dist)
+
+        drawn = self.walk(pick)
+        return params if drawn is None else drawn
 
     def propose(self, study: Study, trial: FrozenTrial) -> dict[str, Any]:
         """The assignment the new trial should try ({} for a random one)."""

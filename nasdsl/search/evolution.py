@@ -65,7 +65,7 @@ class RegularizedEvolutionSampler(ProposalSampler):
         for _ in range(self.max_retries):
             picks = self._rng.choice(len(population), size=self.sample, replace=False)
             parent = max((population[i] for i in picks), key=lambda p: (p[0], -p[1].number))[1]
-            child = self._mutate(parent)
+            child = self.complete(self._mutate(parent))
             if key(child) not in known:
                 return child
         return child

@@ -58,7 +58,7 @@ class StaticChecker:
 
     def walk(self, pick: Any) -> Any:
         """Sample an Architecture, drawing each decision through pick(name, distribution)."""
-        return self.space.sample(_PickSuggest(pick))
+        return self.space.sample(PickSuggest(pick))
 
     def excess(self, arch: Any) -> tuple[str | None, float]:
         """(why the architecture is infeasible or None, how far past its limits it is).
@@ -83,7 +83,7 @@ class StaticChecker:
         return "; ".join(c.describe() for c in broken), max(distance, 1e-6)
 
 
-class _PickSuggest:
+class PickSuggest:
     """A Suggest that builds the Optuna distribution of each decision and asks `pick`."""
 
     def __init__(self, pick: Any):

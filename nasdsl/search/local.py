@@ -96,7 +96,7 @@ class LocalSearchSampler(ProposalSampler):
         out = []
         for name, dist in st.centre_dists.items():
             for value in neighbours(dist, st.centre[name]):
-                cand = {**st.centre, name: value}
+                cand = self.complete({**st.centre, name: value})
                 if key(cand) not in known:
                     out.append(cand)
         return out

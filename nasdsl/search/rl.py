@@ -116,12 +116,21 @@ class ReinforceSampler(ProposalSampler):
         known = self.known(study)
         params: dict[str, Any] = {}
         for _ in range(self.retries):
-            params, prev = {}, _START
-            for name, dist in order:
+            prev = _START
+
+            def pick(name: str, dist: BaseDistribution) -> Any:
+                nonlocal prev
                 probs = self.probabilities(name, dist, prev)
                 action = int(self._rng.choice(len(probs), p=probs))
-                params[name] = self._value(dist, action, len(probs))
                 prev = (name, action)
+                return self._value(dist, action, len(probs))
+
+            # The real space's walk draws exactly the decisions this trial will have (a
+            # copy's decisions only when the policy picks the copy); the last trial's
+            # decisions stand in for it without one.
+            walked = self.walk(pick)
+            params = walked if walked is not None else {name: pick(name, dist)
+                                                        for name, dist in order}
             if key(params) not in known:
                 break
         return params

@@ -188,10 +188,11 @@ def check_strategy(config: dict[str, Any]) -> None:
 def make_sampler(strategy: dict[str, Any], seed: int, config: dict[str, Any] | None = None) -> Any:
     """The Optuna sampler for `strategy` (the config's strategy mapping), seeded.
 
-    With the whole experiment `config`, `auto` can look at the space and the budget, and
-    every strategy but grid is wrapped so that candidates breaking a static limit
-    (params, model size, FLOPs) are turned away before the trial starts, and so that
-    the strategy learns from every rejected candidate.
+    With the whole experiment `config`, `auto` can look at the space and the budget; the
+    NAS samplers complete each proposal on the real space before they check that it is
+    new; and every strategy but grid is wrapped so that candidates breaking a static
+    limit (params, model size, FLOPs) are turned away before the trial starts, and so
+    that the strategy learns from every rejected candidate.
     """
     from nasdsl.search.errors import StrategyError
 
@@ -200,6 +201,8 @@ def make_sampler(strategy: dict[str, Any], seed: int, config: dict[str, Any] | N
         raise StrategyError(f"unknown strategy '{name}' "
                             f"(available: {', '.join(STRATEGY_FACTORIES)})")
     sampler = STRATEGY_FACTORIES[name](_params(strategy), seed, config)
+    if config is not None and hasattr(sampler, "use_space"):
+        sampler.use_space(config)  # proposals completed before they are checked as new
     if config is not None and name not in _UNFILTERED and \
             type(sampler).__name__ != "GridSampler":
         from nasdsl.search.feasibility import StaticConstraintSampler, hard_limits
