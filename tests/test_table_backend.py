@@ -107,6 +107,30 @@ def test_search_on_the_table_through_nasdsl_run(tiny_table: Path, tmp_path: Path
     assert not models.exists() or not list(models.iterdir())  # nothing was trained
 
 
+def test_repeats_count_against_budget_trials_so_an_exhausted_space_ends(
+        tiny_table: Path, tmp_path: Path, cli) -> None:
+    # Random search on an 8-cell space with budget.trials = 20 must repeat cells. A repeat
+    # reuses the earlier result without a lookup or training and still uses up a trial,
+    # or a search on a space smaller than its budget would never end.
+    text = (SPEC.replace("NODES", "3").replace("OPS", "none, skip_connect")
+            .replace("TRIALS", "20").replace("STRATEGY", "random")
+            .replace("backend = torch", f'backend = table("{tiny_table.name}")'))
+    spec = tmp_path / "tiny.nas"
+    spec.write_text(text, encoding="utf-8")
+    done = cli("run", str(spec), "--quiet", "--runs-dir", str(tmp_path / "runs"))
+    assert done.returncode == 0, done.stderr
+    (run_dir,) = (tmp_path / "runs" / "table-test").iterdir()
+    results = [json.loads(p.read_text()) for p in sorted((run_dir / "trials").glob("*.json"))]
+    assert len(results) == 20
+    fresh = [r for r in results if r.get("reused_from") is None]
+    assert len(fresh) <= 8 and len(results) - len(fresh) >= 12
+    by_number = {r["number"]: r for r in results}
+    for r in results:
+        if r.get("reused_from") is not None:
+            assert by_number[r["reused_from"]]["params"] == r["params"]
+            assert r["objectives"] == by_number[r["reused_from"]]["objectives"]
+
+
 def test_missing_file_and_wrong_columns(tmp_path: Path) -> None:
     with pytest.raises(BackendError, match="no benchmark table at .*nothere.csv"):
         load_backend("table", {"path": str(tmp_path / "nothere.csv")})

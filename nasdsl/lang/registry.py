@@ -873,7 +873,11 @@ BLOCKS: dict[str, BlockSpec] = {
             for a in AUGMENTATIONS.values())),
         BlockSpec("budget", "budget { trials = 40; time = 10 min }: the search stops at the "
                   "first limit reached.", (
-                      _K("trials", "Maximum number of candidates evaluated.", kind="int"),
+                      _K("trials", "Maximum number of candidates settled: trained, pruned, "
+                         "failed, turned away by a static limit, or a repeat of an "
+                         "architecture already trained (its result reused, so an exhausted "
+                         "space still ends). Warm-start results and interrupted trials do "
+                         "not count.", kind="int"),
                       _K("time", "Wall-clock limit; no new trial starts after it.",
                          kind="duration"),
                       _K("device_hours", "Accelerator time summed over trials (a number of "
