@@ -248,12 +248,33 @@ def _finish_late(path: str) -> str:
     return path
 
 
+def test_process_running_sees_a_zombie_as_gone() -> None:
+    # A killed worker another thread has not reaped yet is a zombie: it runs no code, so
+    # it can write no result; and a process object whose pid someone else reaped reads
+    # as alive forever, which is why stop_workers does not ask is_alive().
+    from nasdsl.run.interrupt import process_running
+
+    child = subprocess.Popen(["sleep", "30"])
+    try:
+        assert process_running(child.pid)
+        child.kill()
+        deadline = time.monotonic() + 10
+        while process_running(child.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not process_running(child.pid)  # dead, and not yet reaped
+        assert os.path.exists(f"/proc/{child.pid}")
+    finally:
+        child.kill()
+        child.wait()
+    assert not process_running(child.pid) and not process_running(None)
+
+
 def test_stop_workers_returns_only_once_the_workers_are_gone(tmp_path):
     # The run repairs its interrupted trials right after stop_workers: a worker still alive
     # then could write a finished trial's result over the "interrupted" record.
     from joblib.externals.loky import get_reusable_executor
 
-    from nasdsl.run.interrupt import stop_workers
+    from nasdsl.run.interrupt import process_running, stop_workers
 
     late = tmp_path / "late.txt"
     executor = get_reusable_executor(max_workers=2)
@@ -262,7 +283,7 @@ def test_stop_workers_returns_only_once_the_workers_are_gone(tmp_path):
     workers = list(executor._processes.values())
     assert workers
     assert stop_workers("joblib") is True
-    assert not any(w.is_alive() for w in workers)
+    assert not any(process_running(w.pid) for w in workers)
     time.sleep(2.0)
     assert not late.exists()
     assert stop_workers("basic") is False

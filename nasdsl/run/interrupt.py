@@ -14,8 +14,11 @@ is gone before the run repairs its trials.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+import time
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -83,6 +86,26 @@ def stop_workers(launcher: str) -> bool:
         except ProcessLookupError:
             pass
     executor.shutdown(wait=False, kill_workers=True)  # wait=True would join a hung trial
-    for worker in workers:
-        worker.join(timeout=10)
+    # Not worker.is_alive(): the executor's manager thread sees the killed workers and
+    # reaps them too, and a process object whose pid another thread reaped reads as alive.
+    deadline = time.monotonic() + 10
+    while any(process_running(w.pid) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.01)
     return True
+
+
+def process_running(pid: int | None) -> bool:
+    """Whether process `pid` still exists and is not a zombie (dead, not yet reaped)."""
+    if pid is None:
+        return False
+    if not Path("/proc/self/stat").is_file():  # no /proc (macOS): a zombie counts as running
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")  # after "(command name)"
