@@ -11,9 +11,9 @@ import time
 
 from nasdsl.backends.torch import compress
 
+from nasdsl.data import load_data
 from nasdsl.practice.ensemble import average
 from nasdsl.run.backend import load_backend
-from nasdsl.run.data import load_data
 from nasdsl.run.metrics import classification_metrics
 from nasdsl.space.ir import Architecture, Layer, Training
 

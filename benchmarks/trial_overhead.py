@@ -50,7 +50,7 @@ SPEC = """experiment "overhead" {{
 
 
 def data():
-    from nasdsl.run.data import load_data
+    from nasdsl.data import load_data
 
     config = {"data": {"source": "sklearn.digits", "split": {"train": 0.7, "val": 0.15,
                                                               "test": 0.15}},

@@ -30,6 +30,36 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: int = 600) -> subproce
                           capture_output=True, text=True, timeout=timeout, check=False)
 
 
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+NO_BROWSER = ("no Chromium on PATH (chromium, chromium-browser or google-chrome): the page is "
+              "not rendered here; CI installs Debian's chromium and runs this check")
+
+
+def browser() -> str | None:
+    """A headless-capable Chromium on PATH; None where there is none and CI is unset.
+
+    Under CI (`CI=true`) a missing browser fails the test instead: .ci/run installs it.
+    """
+    found = next((b for b in map(shutil.which, BROWSERS) if b), None)
+    if found is None and os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail("CI=true but no Chromium on PATH: " + ", ".join(BROWSERS))
+    return found
+
+
+def rendered_dom(page: Path, tmp_path: Path) -> str:
+    """The DOM headless Chromium builds from a local page; skips without a browser."""
+    exe = browser()
+    if exe is None:
+        pytest.skip(NO_BROWSER)
+    dom = subprocess.run(
+        [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'chromium'}", "--dump-dom",
+         page.as_uri()], capture_output=True, text=True, timeout=120, check=False)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    return dom.stdout
+
+
 @pytest.fixture
 def cli():
     """The run_cli helper as a fixture."""

@@ -5,8 +5,8 @@ import dataclasses
 import numpy as np
 import pytest
 
+from nasdsl.data import load_data
 from nasdsl.run.baseline import run_baseline, train_application
-from nasdsl.run.data import load_data
 from nasdsl.space.ir import Training
 
 # Keras' TensorFlow core warns about numpy 2's copy keyword; not ours to fix.

@@ -48,8 +48,8 @@ def cell_net() -> Architecture:
 
 def trained_run(tmp_path, arch: Architecture, backend: str = "torch"):
     """A run directory with one completed trial whose model was trained and saved."""
+    from nasdsl.data import load_data
     from nasdsl.run.backend import load_backend
-    from nasdsl.run.data import load_data
 
     run = tmp_path / "run"
     (run / "trials").mkdir(parents=True)

@@ -50,7 +50,7 @@ def make_trained_run(tmp_path, config=CONFIG):
     as the runner saves it."""
     from nasdsl.backends.torch import TorchBackend
 
-    from nasdsl.run.data import load_data
+    from nasdsl.data import load_data
 
     run = tmp_path / "run"
     (run / "trials").mkdir(parents=True)

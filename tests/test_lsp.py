@@ -502,7 +502,7 @@ def test_space_measures_are_reused_when_only_positions_change():
 
     calls = []
 
-    def counted(spec):
+    def counted(spec, data=None):
         calls.append(spec)
         return analysis.chain_measures(spec)
 

@@ -24,8 +24,8 @@ import pytest
 from conftest import ROOT
 
 from nasdsl.compile import spec_to_config
+from nasdsl.data import load_data
 from nasdsl.lang import load_spec
-from nasdsl.run.data import load_data
 from nasdsl.space.search_space import OptunaSuggest, SearchSpace
 from nasdsl.space.shapes import measure
 

@@ -8,9 +8,9 @@ import json
 import numpy as np
 import pytest
 
+from nasdsl.data import load_data
 from nasdsl.practice import ensemble as en
 from nasdsl.run.backend import load_backend
-from nasdsl.run.data import load_data
 from nasdsl.run.metrics import classification_metrics
 from nasdsl.space.ir import Architecture, Layer, Training
 from nasdsl.space.shapes import measure

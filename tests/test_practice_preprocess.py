@@ -1,5 +1,5 @@
-"""Tabular preprocessing (nasdsl.practice.preprocess) and CSV tables
-(nasdsl.practice.tabular) on the shipped specs/data/tumours.csv: fitted on the training
+"""Tabular preprocessing (nasdsl.data.preprocess) and CSV tables
+(nasdsl.data.table) on the shipped specs/data/tumours.csv: fitted on the training
 split only, nothing leaks from the validation or test rows."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nasdsl.practice import preprocess as pp
-from nasdsl.practice import tabular as tb
+from nasdsl.data import preprocess as pp
+from nasdsl.data import table as tb
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV = ROOT / "specs" / "data" / "tumours.csv"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from nasdsl.data import load_data
 from nasdsl.practice import quantize as qz
 from nasdsl.run import constraints as cons
 from nasdsl.run.backend import load_backend
-from nasdsl.run.data import load_data
 from nasdsl.run.metrics import classification_metrics
 from nasdsl.space.ir import Architecture, Layer, Training
 

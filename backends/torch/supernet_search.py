@@ -23,8 +23,8 @@ from nasdsl.backends.torch.optim import make_optimizer
 from nasdsl.backends.torch.supernet import Supernet
 from optuna.distributions import CategoricalDistribution
 
+from nasdsl.data import Dataset
 from nasdsl.run.constraints import violated_limits
-from nasdsl.run.data import Dataset
 from nasdsl.search.common import key
 from nasdsl.space.ir import Architecture
 from nasdsl.space.shapes import ShapeError, measure

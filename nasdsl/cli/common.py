@@ -19,7 +19,9 @@ def load(path: str):  # noqa: ANN201 - the LoadResult type lives in nasdsl.lang 
     p = Path(path)
     if not p.is_file():
         raise UsageError(f"no such spec file: {path}")
-    return load_spec(p)
+    from nasdsl.data import describe_spec
+
+    return load_spec(p, describe_spec)
 
 
 def print_diagnostics(result) -> None:  # noqa: ANN001

@@ -84,6 +84,7 @@ def cmd_compile(args: argparse.Namespace) -> int:
 
 def cmd_space(args: argparse.Namespace) -> int:
     """Print the size of a spec's space, its static measures and constraint shares."""
+    from nasdsl.data import describe_spec
     from nasdsl.lang.analysis import space_report
     from nasdsl.lang.units import Dimension, format_quantity
 
@@ -93,7 +94,8 @@ def cmd_space(args: argparse.Namespace) -> int:
         return EXIT_SPEC
     if args.samples < 1:
         raise UsageError("--samples must be at least 1")
-    report = space_report(result.spec, samples=args.samples, seed=args.seed)
+    report = space_report(result.spec, samples=args.samples, seed=args.seed,
+                          describe=describe_spec)
     size = report.size
     print(f"space {result.spec.space.kind} of {result.spec.name}")
     print(f"  architectures      {report.size_text()}")

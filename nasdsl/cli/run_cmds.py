@@ -95,13 +95,6 @@ def _validate_config(config: dict) -> None:
     found = practice_problem(config)  # the CSV table, the warm-start sources
     if found:
         raise UsageError(found)
-    kind = config["data"].get("kind", "builtin")
-    if kind == "csv":
-        return
-    if kind != "builtin" or config["data"]["source"] not in reg.DATASETS:
-        raise UsageError(f"this version of `nasdsl run` trains on the built-in datasets "
-                         f"({', '.join(reg.DATASETS)}) and csv(…) tables; the {kind} source "
-                         f"{config['data']['source']!r} is checked and compiled but not loaded")
 
 
 def _progress(config: dict, console: Any, quiet: bool) -> Any:
@@ -202,9 +195,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         shutil.rmtree(run_dir, ignore_errors=True)
         raise
+    from nasdsl.data import data_record
+
     write_run_files(run_dir, Path(args.file), result.source, config, args.overrides,
                     {"storage": storage_url(config, run_dir),
-                     "study": config["experiment"]["name"]})
+                     "study": config["experiment"]["name"], "data": data_record(config)})
     console = Console(stderr=True)
     console.print(f"[bold]nasdsl[/] running [cyan]{result.spec.name}[/] → {run_dir}")
     if args.pilot or config.get("pilot"):
@@ -247,12 +242,21 @@ def cmd_resume(args: argparse.Namespace) -> int:
     update_meta(run_dir, resumes=resumes)
     console.print(f"[bold]nasdsl[/] resuming [cyan]{config['experiment']['name']}[/] "
                   f"in {run_dir} (session {resumes + 1})")
+    _warn_if_data_changed(config, meta, console)
     outcome = _search(config, run_dir, console, args.quiet, list(meta.get("overrides", [])),
                       elapsed_before=float(meta.get("seconds", 0.0) or 0.0))
     # A run that had already finished and found nothing left to do keeps its final phase.
     done_before = meta.get("stop_reason") not in (None, "interrupted")
     return _finish(config, run_dir, outcome, console,
                    after=bool(outcome.results) or not done_before)
+
+
+def _warn_if_data_changed(config: dict, meta: dict, console: Any) -> None:
+    from nasdsl.data import changed_since
+
+    warning = changed_since(config, meta.get("data"))
+    if warning:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:
@@ -282,6 +286,9 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     result = TrialResult(args.trial, "failed", earlier["architecture"],
                          earlier.get("description", ""), earlier.get("params", {}), seed=seed)
     console = Console()
+    from nasdsl.run.rundir import read_meta
+
+    _warn_if_data_changed(config, read_meta(run_dir), Console(stderr=True))
     console.print(f"retraining trial {args.trial}: {result.description} (seed {seed})")
     try:
         Evaluator(config, out_dir).evaluate(arch, result, None)

@@ -173,6 +173,8 @@ def spec_to_config(spec: ast.Spec) -> dict[str, Any]:
     data["preprocess"] = _preprocess(spec.data)
     if data.get("kind") not in (None, "builtin"):  # the file, wherever `nasdsl run` starts
         data["path"] = _resolve(str(data["source"]), base)
+        if data.get("labels"):
+            data["labels_path"] = _resolve(str(data["labels"]), base)
     data["split"] = {"train": spec.data.split.train, "val": spec.data.split.val,
                      "test": spec.data.split.test}
     train = plain(spec.train)

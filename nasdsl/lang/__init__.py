@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,7 +11,13 @@ from nasdsl.lang.ast import Spec
 from nasdsl.lang.diagnostics import Diagnostic, SpecError, render
 
 if TYPE_CHECKING:
+    from nasdsl.lang.registry import DatasetSpec
     from nasdsl.lang.syntax import Stmt
+
+# Reads the description (shape, task, classes) of a spec's data source: passed in by the
+# callers that may read files (nasdsl.data.describe_spec); raises ValueError when the
+# source cannot be read. Without it, static measures cover the built-in datasets only.
+DescribeData = Callable[[Spec], "DatasetSpec"]
 
 
 @dataclass(frozen=True)
@@ -32,16 +39,22 @@ class ParseResult:
         return "\n\n".join(render(d, self.source) for d in self.diagnostics)
 
 
-def parse_spec(text: str, file: str = "<spec>") -> ParseResult:
-    """Parse and check spec text; never raises for a user error."""
+def parse_spec(text: str, file: str = "<spec>",
+               describe: DescribeData | None = None) -> ParseResult:
+    """Parse and check spec text; never raises for a user error.
+
+    `describe` reads the data source's description for the static measures of sources
+    other than the built-in datasets (see `DescribeData`).
+    """
     from nasdsl.lang.parser import parse_statements_recovering
 
     stmts, syntax_errors = parse_statements_recovering(text, file)
-    return check_statements(text, file, stmts, syntax_errors)
+    return check_statements(text, file, stmts, syntax_errors, describe)
 
 
 def check_statements(text: str, file: str, stmts: list[Stmt] | None,
-                     syntax_errors: list[Diagnostic]) -> ParseResult:
+                     syntax_errors: list[Diagnostic],
+                     describe: DescribeData | None = None) -> ParseResult:
     """Check the statements parsed from `text` (the rest of `parse_spec`)."""
     from nasdsl.lang.blocks import build_spec
     from nasdsl.lang.semantics import Checker
@@ -53,7 +66,7 @@ def check_statements(text: str, file: str, stmts: list[Stmt] | None,
     if spec is not None and not syntax_errors:
         from nasdsl.lang.analysis import analyze
 
-        analyze(spec, checker)
+        analyze(spec, checker, describe)
     found = checker.diagnostics
     if syntax_errors:
         # The checker saw the recovered statements: keep its findings away from the broken lines.
@@ -66,7 +79,7 @@ def check_statements(text: str, file: str, stmts: list[Stmt] | None,
     return ParseResult(spec, tuple(diags), text, file)
 
 
-def load_spec(path: str | Path) -> ParseResult:
+def load_spec(path: str | Path, describe: DescribeData | None = None) -> ParseResult:
     """Read and check a .nas file (a file that is not UTF-8 is diagnostic NAS004)."""
     p = Path(path)
     data = p.read_bytes()
@@ -83,7 +96,7 @@ def load_spec(path: str | Path) -> ParseResult:
                           Span(str(path), line, column, line, column + 1),
                           hint="save the spec as UTF-8")
         return ParseResult(None, (diag,), text, str(path))
-    return parse_spec(text, str(path))
+    return parse_spec(text, str(path), describe)
 
 
 def require_spec(path: str | Path) -> Spec:

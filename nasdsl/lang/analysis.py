@@ -2,10 +2,14 @@
 
 * `space_size(spec)`: how many architectures the space holds (and training
   configurations), or which continuous decisions make it infinite.
-* `chain_measures(spec)`: for a layer chain on a built-in dataset, the exact
-  distribution of params / model bytes / FLOPs over the discrete architectures,
-  using `nasdsl.space.shapes` (the same shape inference the backends agree with).
-* `analyze(spec, checker)`: the NAS408–NAS413 diagnostics built on both.
+* `chain_measures(spec, data)`: for a layer chain, the exact distribution of params /
+  model bytes / FLOPs over the discrete architectures, using `nasdsl.space.shapes` (the
+  same shape inference the backends agree with).
+* `analyze(spec, checker, describe)`: the NAS408–NAS413 and NAS421 diagnostics.
+
+Shapes come from the data description: the registry's entry for a built-in dataset, or
+what the caller's `describe` (nasdsl.data.describe_spec) reads off a file source's
+headers. This stage never reads a data file itself.
 """
 
 from __future__ import annotations
@@ -250,15 +254,21 @@ def _merge_all(states: _States, more: _States) -> None:
         _merge(states, shape, group)
 
 
-def chain_measures(spec: ast.Spec) -> ChainMeasures | None:
-    """Exact params/bytes/FLOPs counts of a layer chain on a built-in dataset, or None.
+def builtin_description(spec: ast.Spec) -> reg.DatasetSpec | None:
+    """The registry's description of a spec's built-in dataset (None for file sources)."""
+    return reg.DATASETS.get(spec.data.source) if spec.data.kind == "builtin" else None
 
-    None when the space is not a layer chain, uses custom ops, the data is not a
-    built-in dataset, shape inference is unavailable, or the space is too large to
-    enumerate (more than MAX_STATES distinct intermediate states).
+
+def chain_measures(spec: ast.Spec, data: reg.DatasetSpec | None = None) -> ChainMeasures | None:
+    """Exact params/bytes/FLOPs counts of a layer chain, or None.
+
+    `data` describes the source (default: the built-in dataset's registry entry). None
+    when the space is not a layer chain, uses custom ops, the data has no description,
+    shape inference is unavailable, or the space is too large to enumerate (more than
+    MAX_STATES distinct intermediate states).
     """
     sp = spec.space
-    ds = reg.DATASETS.get(spec.data.source) if spec.data.kind == "builtin" else None
+    ds = data if data is not None else builtin_description(spec)
     if not isinstance(sp, ast.LayerSpace) or ds is None:
         return None
     from nasdsl.lang.blocks_space import walk_ops
@@ -382,10 +392,21 @@ def chain_measures(spec: ast.Spec) -> ChainMeasures | None:
 _STATIC = ("params", "model_size", "flops")
 
 
-def analyze(spec: ast.Spec, c: Checker) -> SpaceSize:
-    """Record the static-analysis diagnostics of a checked spec; return the space size."""
+def analyze(spec: ast.Spec, c: Checker, describe: Any = None) -> SpaceSize:
+    """Record the static-analysis diagnostics of a checked spec; return the space size.
+
+    `describe(spec)` reads a file source's description (see nasdsl.lang.DescribeData).
+    """
     size = space_size(spec)
-    measures = chain_measures(spec)
+    data = None
+    if spec.data.kind != "builtin" and describe is not None:
+        try:
+            data = describe(spec)
+        except (ValueError, OSError) as err:
+            c.warning("NAS421", f"the data source cannot be read: {err}", spec.data.span,
+                      hint="`nasdsl run` will stop on this; static measures need the data's "
+                      "shape")
+    measures = chain_measures(spec, data)
     if measures is not None:
         _measure_diagnostics(spec, measures, c)
     trials = spec.budget.trials
@@ -502,12 +523,13 @@ class _RandomSuggest:
         return self.rng.uniform(low, high)
 
 
-def _sampled(spec: ast.Spec, samples: int, seed: int) -> tuple[list[tuple[int, int, int]], int]:
+def _sampled(spec: ast.Spec, samples: int, seed: int,
+             data: reg.DatasetSpec) -> tuple[list[tuple[int, int, int]], int]:
     from nasdsl.compile import spec_to_config
     from nasdsl.space.search_space import SearchSpace
     from nasdsl.space.shapes import ShapeError, measure
 
-    space = SearchSpace(spec_to_config(spec))
+    space = SearchSpace(spec_to_config(spec), data)
     suggest = _RandomSuggest(seed)
     out: list[tuple[int, int, int]] = []
     invalid = 0
@@ -521,14 +543,22 @@ def _sampled(spec: ast.Spec, samples: int, seed: int) -> tuple[list[tuple[int, i
     return out, invalid
 
 
-def space_report(spec: ast.Spec, samples: int = 500, seed: int = 0) -> SpaceReport:
+def space_report(spec: ast.Spec, samples: int = 500, seed: int = 0,
+                 describe: Any = None) -> SpaceReport:
     """Size, params/bytes/FLOPs and constraint shares of a checked spec's space.
 
     Exact for a layer chain small enough to enumerate; otherwise over `samples` seeded
-    random architectures. No framework is imported.
+    random architectures. No framework is imported. `describe` as for `analyze`.
     """
     size = space_size(spec)
-    chain = chain_measures(spec)
+    ds = builtin_description(spec)
+    unreadable = ""
+    if ds is None and describe is not None:
+        try:
+            ds = describe(spec)
+        except (ValueError, OSError) as err:
+            unreadable = str(err)
+    chain = chain_measures(spec, ds)
     static = [k for k in spec.constraints if k.subject in _STATIC]
     if chain is not None:
         buildable = chain.total - chain.invalid
@@ -540,13 +570,12 @@ def space_report(spec: ast.Spec, samples: int = 500, seed: int = 0) -> SpaceRepo
         shares = tuple(ConstraintShare(_limit_text(k), chain.satisfying(
             k.subject, k.op, k.value, k.quantized) / buildable, k.soft) for k in static)
         return SpaceReport(size, True, chain.total, chain.invalid, measures, shares)
-    ds = reg.DATASETS.get(spec.data.source) if spec.data.kind == "builtin" else None
     custom = isinstance(spec.space, ast.LayerSpace) and any(
         op.custom for op in _walk(spec.space.items))
     if ds is None or custom:
-        why = "custom ops" if custom else "the data is not a built-in dataset"
+        why = "custom ops" if custom else (unreadable or "the data source was not read")
         return SpaceReport(size, False, 0, 0, (), (), f"measures need shapes: {why}")
-    rows, invalid = _sampled(spec, samples, seed)
+    rows, invalid = _sampled(spec, samples, seed, ds)
     if not rows:
         return SpaceReport(size, False, samples, invalid, (), (),
                            "no sampled architecture can be built")

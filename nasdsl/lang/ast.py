@@ -125,6 +125,7 @@ class DataSpec:
     task: str = "classification"  # declared, or inferred from a built-in dataset
     delimiter: str = ","  # csv: field separator
     preprocess: Preprocess | None = None  # tabular preprocessing (None: the defaults)
+    layout: str | None = None  # file(): "nchw" | "nhwc" for 4-D image arrays
 
 
 @dataclass(frozen=True)

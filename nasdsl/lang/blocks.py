@@ -286,7 +286,8 @@ def _data(s: Stmt, c: Checker) -> ast.DataSpec:
     return ast.DataSpec(path, split, stratify, s.span, kind, src.get("target"),  # type: ignore
                         src.get("labels"), src.get("size"), bool(src.get("grayscale", False)),
                         folds if isinstance(folds, int) else None, normalize, task,
-                        str(src.get("delimiter", ",")), preprocess)
+                        str(src.get("delimiter", ",")), preprocess,
+                        str(src["layout"]) if src.get("layout") else None)
 
 
 _SCALING_OF_NORMALIZE = {"standard": "standardize", "minmax": "minmax", "none": "none"}

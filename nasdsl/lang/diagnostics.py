@@ -228,6 +228,10 @@ CODES: dict[str, CodeInfo] = {
         CodeInfo("NAS420", _E, "hard limit excludes the whole space",
                  "Even the smallest architecture of the space breaks a hard static limit "
                  "(params, model_size, flops): no trial could ever be accepted."),
+        CodeInfo("NAS421", _W, "data source cannot be read",
+                 "The file, array or image folder of `source` is missing or cannot serve "
+                 "(the message says why); static measures need its shape. `nasdsl run` "
+                 "refuses to start on it."),
     ]
 }
 

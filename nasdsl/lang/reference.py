@@ -124,6 +124,37 @@ experiment "cancer-mlp" {
 """
 
 
+_SOURCE_FORMATS = [
+    ('`file("x.npz")`',
+     "array `x`: `(N, F)` a table; `(N, H, W)` one-channel images; `(N, C, H, W)` or "
+     "`(N, H, W, C)` images with C = 1, 3 or 4 (`layout = nchw` or `nhwc` where both axes "
+     "could hold the channels); any integer, float or bool dtype",
+     "array `y`: `(N,)` or `(N, 1)` integer or string class labels (numbers with "
+     "`task = regression`), or `(N, K)` one-hot rows",
+     "tables: `normalize` / `preprocess`; images: uint8 ÷ 255, then per channel by "
+     "`normalize`"),
+    ('`file("x.npy", labels = "y.npy")`',
+     "as for `.npz`; the `.npy` file is memory-mapped (an `.npz` member is read whole)",
+     "the `.npy` file, as `y` above", "as above"),
+    ('`images("dir/", size, grayscale)`',
+     "one sub-folder per class; .png, .jpg, .jpeg, .bmp, .gif, .webp and .tif files (other "
+     "files are ignored) read with Pillow, converted to RGB (or one channel) and resized to "
+     "size×size", "the sub-folder's name; class order is the sorted names",
+     "uint8 ÷ 255, then per channel by `normalize`"),
+    ('`csv("t.csv", target = "…")`',
+     "every column but the target, numeric or categorical (see `preprocess`)",
+     "the target column", "`preprocess`"),
+]
+
+_SOURCE_NOTES = """\
+Image statistics (per-channel mean and deviation for `standard`, minimum and maximum for
+`minmax`) come from the training split only. Decoded images are cached once per folder
+version in `$NASDSL_CACHE_DIR/images` (default `~/.cache/nasdsl/images`; deleting it is
+always safe), and a check for NaN or infinite array features runs once per file version.
+A source that cannot serve is a one-line error naming the file: `nasdsl check` reports it
+as NAS421, `nasdsl run` refuses to start (exit 2)."""
+
+
 def _table(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
     head = list(header)
     lines = ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"]
@@ -171,6 +202,10 @@ def render_markdown() -> str:
          for d in reg.DATASETS.values()]
         + [(f"`{s.name}(…)`", _params(s.positional + s.params), s.doc)
            for s in reg.DATA_SOURCES.values()])
+        + "\n\nWhat each source reads (paths are relative to the spec's folder; `../` is "
+        "allowed):\n\n"
+        + _table(("source", "features", "labels", "scaling"), _SOURCE_FORMATS)
+        + "\n\n" + _SOURCE_NOTES
         + "\n\nNormalisation (`normalize`):\n\n"
         + _table(("name", "meaning"), [(f"`{k}`", v) for k, v in reg.NORMALIZATIONS.items()])
         + "\n\nTasks (`task`):\n\n"

@@ -99,7 +99,8 @@ OPS: dict[str, OpSpec] = {
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """A built-in dataset that ships offline with scikit-learn."""
+    """A dataset's description: a built-in one (shipped with scikit-learn), or one that
+    nasdsl.data read off a source's headers and listings."""
 
     name: str
     doc: str
@@ -108,6 +109,9 @@ class DatasetSpec:
     classes: int = 0
     image_shape: tuple[int, int, int] | None = None
     loader: str = ""
+    samples: int | None = None  # how many samples the source holds, when known
+    class_names: tuple[str, ...] = ()  # labels in the order of the output units
+    kind: str = "builtin"  # the source kind that produced this description
 
 
 DATASETS: dict[str, DatasetSpec] = {
@@ -371,8 +375,13 @@ DATA_SOURCES: dict[str, CallSpec] = {
     s.name: s
     for s in [
         CallSpec("file", 'file("x.npz") holds arrays `x` and `y`; file("x.npy", labels = '
-                 '"y.npy") reads features and labels from two .npy files.',
-                 (_p("labels", "string", "The .npy file of labels (with a .npy source)."),),
+                 '"y.npy") reads features and labels from two .npy files (memory-mapped). '
+                 "x is (N, F) for a table, (N, H, W), (N, C, H, W) or (N, H, W, C) for images; "
+                 "y holds N class labels or values (see Data sources).",
+                 (_p("labels", "string", "The .npy file of labels (with a .npy source)."),
+                  _p("layout", "name", "Axis order of 4-D image arrays: nchw or nhwc "
+                     "(inferred when only one of axes 1 and 3 holds 1, 3 or 4 channels).",
+                     searchable=False, choices=("nchw", "nhwc"))),
                  (_p("path", "string", "Path of the .npz or .npy file, relative to the spec.",
                      required=True),)),
         CallSpec("csv", 'csv("table.csv", target = "label"): one sample a row, the target in '

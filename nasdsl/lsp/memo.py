@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 from operator import attrgetter
 from typing import Any
 
+from nasdsl.data import describe_spec
 from nasdsl.lang import Diagnostic, ParseResult, check_statements
 from nasdsl.lang import parse_spec as full_parse_spec
 from nasdsl.lang.incremental import reparse
@@ -38,7 +39,7 @@ _last_lock = threading.Lock()
 def parse_spec(text: str, file: str) -> ParseResult:
     """`nasdsl.lang.parse_spec`; once installed, re-parsing only the lines an edit changed."""
     if _last_parse is None:
-        return full_parse_spec(text, file)
+        return full_parse_spec(text, file, describe_spec)
     with _last_lock:
         last = _last_parse.get(file)
     stmts = reparse(last[0], last[1], text, file) if last is not None else None
@@ -51,7 +52,7 @@ def parse_spec(text: str, file: str) -> ParseResult:
             _last_parse.move_to_end(file)
             if len(_last_parse) > _SIZE:
                 _last_parse.popitem(last=False)
-    return check_statements(text, file, stmts, errors)
+    return check_statements(text, file, stmts, errors, describe_spec)
 
 
 # Values that stand for themselves in a fingerprint. bool and float are tagged with their
@@ -111,12 +112,12 @@ class _BySpace:
         return isinstance(other, _BySpace) and other.key == self.key
 
 
-def memoized(measure: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`measure(spec)` cached on the spec's space and data source (a small LRU)."""
-    by_space = lru_cache(maxsize=_SIZE)(lambda keyed: measure(keyed.spec))
+def memoized(measure: Callable[..., Any]) -> Callable[..., Any]:
+    """`measure(spec, data)` cached on the spec's space, data source and description."""
+    by_space = lru_cache(maxsize=_SIZE)(lambda keyed, data: measure(keyed.spec, data))
 
-    def cached(spec: Any) -> Any:
-        return by_space(_BySpace(spec))
+    def cached(spec: Any, data: Any = None) -> Any:
+        return by_space(_BySpace(spec), data)
 
     cached.__wrapped__ = measure  # type: ignore[attr-defined]
     return cached

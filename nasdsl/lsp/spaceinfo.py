@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from nasdsl.data import describe_spec
 from nasdsl.lang import ast
 from nasdsl.lang import registry as reg
 from nasdsl.lang.units import Dimension, format_quantity
@@ -63,7 +64,7 @@ def _analysis(spec: ast.Spec) -> list[str]:
     try:
         size = analysis.space_size(spec)
         out.append(size.describe() + ".")
-        measures = analysis.chain_measures(spec)
+        measures = analysis.chain_measures(spec, _description(spec))
     except Exception:  # noqa: BLE001 - a hover must not fail on an analysis bug
         log.exception("space analysis failed")
         return out
@@ -73,6 +74,16 @@ def _analysis(spec: ast.Spec) -> list[str]:
             low, high = measures.extent(name)
             out.append(f"{name}: {format_quantity(low, dim)} – {format_quantity(high, dim)}")
     return out
+
+
+def _description(spec: ast.Spec) -> reg.DatasetSpec | None:
+    """A file source's description (shapes for the measures); None when unreadable."""
+    if spec.data.kind == "builtin":
+        return None
+    try:
+        return describe_spec(spec)
+    except (ValueError, OSError):
+        return None  # the check's NAS421 says why
 
 
 def _decisions(spec: ast.Spec) -> list[str]:

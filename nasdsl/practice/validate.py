@@ -1,4 +1,4 @@
-"""Checks `nasdsl run` makes before it starts: the CSV table and the warm-start sources."""
+"""Checks `nasdsl run` makes before it starts: the data and the warm-start sources."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from typing import Any
 
 def problem(config: dict[str, Any]) -> str | None:
     """A one-line reason the run cannot start, or None."""
-    data = config.get("data") or {}
-    if data.get("kind") == "csv":
-        from nasdsl.practice.preprocess import PreprocessError
-        from nasdsl.practice.tabular import TableError, dataset_spec
+    from nasdsl.data import DataError, describe, load_data
 
-        try:
-            dataset_spec(config)
-        except (TableError, PreprocessError) as err:
-            return str(err)
+    try:
+        # loaded here, once, so that a data error stops the run before any trial; the
+        # trials of this process reuse it (nasdsl.data.load_data keeps it)
+        describe(config)
+        if config.get("backend") != "table":
+            load_data(config, image=True)
+    except DataError as err:
+        return str(err)
     from nasdsl.practice.warm_start import _is_url, run_dirs
 
     for source in config.get("warm_start") or []:

@@ -33,8 +33,8 @@ def _say(console: Any, text: str) -> None:
 
 def run_baselines(config: dict[str, Any], run_dir: Path, console: Any = None) -> list[Path]:
     """Train each `baseline` under the experiment's protocol; write baselines/NAME.json."""
+    from nasdsl.data import load_data
     from nasdsl.run.baseline import run_baseline
-    from nasdsl.run.data import load_data
 
     specs = config.get("baselines") or []
     if not specs:

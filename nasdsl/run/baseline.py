@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from nasdsl.data import Dataset
 from nasdsl.run import constraints as cons
 from nasdsl.run.backend import Backend, BackendError, load_backend
-from nasdsl.run.data import Dataset
 from nasdsl.run.metrics import classification_metrics, regression_metrics
 from nasdsl.run.runner import FAILED, OK, TrialResult, objective_value
 from nasdsl.space.ir import Architecture, Layer, Training

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from nasdsl.data import Dataset, load_data
 from nasdsl.practice.quantize import prune_trained
 from nasdsl.run.backend import load_backend
-from nasdsl.run.data import Dataset, load_data
 from nasdsl.run.metrics import classification_metrics, regression_metrics
 from nasdsl.space.ir import Architecture
 from nasdsl.space.scale import scale_architecture

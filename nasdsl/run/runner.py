@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from nasdsl.data import Dataset, load_data
 from nasdsl.practice import quantize as practice
 from nasdsl.run import constraints as cons
 from nasdsl.run.backend import Backend, load_backend
-from nasdsl.run.data import Dataset, load_data
 from nasdsl.run.metrics import (
     CLASSIFICATION_METRICS,
     classification_metrics,

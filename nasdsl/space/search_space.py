@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from nasdsl.data import describe
 from nasdsl.lang import registry as reg
 from nasdsl.space.cell_space import sample_cells, sample_nb201
 from nasdsl.space.decisions import (
@@ -50,11 +51,10 @@ def _ops_in(items: list[dict[str, Any]]) -> Iterator[str]:
 class SearchSpace:
     """A compiled experiment config's space and training decisions."""
 
-    def __init__(self, config: dict[str, Any]):
+    def __init__(self, config: dict[str, Any], description: reg.DatasetSpec | None = None):
         self.config = config
-        from nasdsl.practice.tabular import dataset_spec  # built-in, or measured from a CSV
-
-        self.dataset = dataset_spec(config)
+        # what the data stage read off the source's headers: shapes, task, classes
+        self.dataset = description if description is not None else describe(config)
         self.kind = str(config["space"].get("kind", "layers"))
         if self.kind not in SPACE_KINDS:
             raise ValueError(f"unknown space kind '{self.kind}' ({', '.join(SPACE_KINDS)})")

@@ -50,8 +50,8 @@ class WeightSharingSampler(ProposalSampler):
         stored = study.user_attrs.get(ATTR)
         if stored and stored.get("strategy") == self.settings.strategy:
             return dict(stored)
+        from nasdsl.data import load_data
         from nasdsl.run.backend import load_backend
-        from nasdsl.run.data import load_data
 
         backend = load_backend(self.config["backend"], self.config.get("backend_options"))
         search = getattr(backend, "weight_sharing_search", None)
