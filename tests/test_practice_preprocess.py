@@ -171,3 +171,56 @@ def test_a_numeric_target_with_many_values_is_regression():
     assert abs(float(data.y_train.mean())) < 1e-5  # standardised on the training split
     assert data.y_std > 100  # areas in the hundreds to thousands
     assert data.x_train.shape[1] == 7 + 4 + 2 + 5 + 2  # diagnosis is a one-hot feature now
+
+
+def _table_config(path):
+    config = _config()
+    config["data"]["path"] = str(path)
+    config["data"]["source"] = path.name
+    return config
+
+
+def test_a_gzip_compressed_csv_reads_as_the_plain_one(tmp_path):
+    import gzip
+
+    packed = tmp_path / "tumours.csv.gz"
+    packed.write_bytes(gzip.compress(CSV.read_bytes()))
+    plain, zipped = tb.load_table_data(_config()), tb.load_table_data(_table_config(packed))
+    np.testing.assert_array_equal(plain.x_train, zipped.x_train)
+    np.testing.assert_array_equal(plain.y_test, zipped.y_test)
+    fake = tmp_path / "fake.csv.gz"
+    fake.write_bytes(CSV.read_bytes())
+    with pytest.raises(tb.TableError, match="fake.csv.gz is not a gzip file"):
+        tb.load_table_data(_table_config(fake))
+
+
+def _edited(tmp_path, line: int, column: str, value: str, encoding: str = "utf-8"):
+    rows = CSV.read_text(encoding="utf-8").splitlines()
+    header = rows[0].split(",")
+    cells = rows[line - 1].split(",")
+    cells[header.index(column)] = value
+    rows[line - 1] = ",".join(cells)
+    path = tmp_path / "edited.csv"
+    path.write_bytes(("\n".join(rows) + "\n").encode(encoding))
+    return _table_config(path)
+
+
+@pytest.mark.parametrize("value", ["inf", "1e400", "-Infinity"])
+def test_an_infinite_cell_is_an_error_naming_line_and_column(tmp_path, value):
+    with pytest.raises(tb.TableError) as err:
+        tb.load_table_data(_edited(tmp_path, 14, "mean_texture", value))
+    assert f"edited.csv:14: column 'mean_texture' holds '{value}'" in str(err.value)
+
+
+def test_a_typo_in_a_numeric_column_is_reported_not_one_hot_encoded(tmp_path):
+    with pytest.raises(tb.TableError) as err:
+        tb.load_table_data(_edited(tmp_path, 9, "mean_texture", "1O.5"))
+    message = str(err.value)
+    assert "column 'mean_texture' holds numbers except for 1 cell(s) (line 9: '1O.5')" \
+        in message and "\n" not in message
+
+
+def test_a_latin1_csv_is_an_error_naming_the_line(tmp_path):
+    config = _edited(tmp_path, 5, "lab", "Zürich", encoding="latin-1")
+    with pytest.raises(tb.TableError, match=r"edited.csv:5: byte 0xfc is not UTF-8 text"):
+        tb.load_table_data(config)

@@ -1,13 +1,16 @@
 """CSV tables as datasets: `source = csv("t.csv", target = "label")` in a spec.
 
-The file is read with the standard library (`delimiter` from the spec, a header row
-required). A cell that is empty, `NA`, `N/A`, `NaN`, `null` or `?` is missing. Which
-columns are categorical comes from `preprocess.categorical_columns`: `auto` takes every
-column with a cell that is not a number; a list names columns or gives 0-based positions
+The file is UTF-8 text (gzip-compressed when its name ends in .gz), read with the
+standard library's csv module (`delimiter` from the spec, a header row required). A cell
+that is empty, `NA`, `N/A`, `NaN`, `null` or `?` is missing. Which columns are
+categorical comes from `preprocess.categorical_columns`: `auto` takes every column with a
+cell that is not a number; a list names columns or gives 0-based positions
 in the file. The task is the spec's `task` when given, otherwise classification when the
 target is text or has at most 20 distinct integer values, regression otherwise.
 
-Rows are split exactly as the built-in datasets are (seeded, stratified for
+A numeric column's cell that is infinite (`inf`, `1e400`) is an error naming its line and
+column; so is, under `auto`, a column of numbers with a few text cells (a typo, not a
+category). Rows are split exactly as the built-in datasets are (seeded, stratified for
 classification), then preprocessed by nasdsl.data.preprocess, fitted on the training
 split only.
 """
@@ -15,19 +18,27 @@ split only.
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import json
-from dataclasses import dataclass
+import math
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from nasdsl.data.dataset import finish
-from nasdsl.data.errors import DataError
+from nasdsl.data.errors import DataError, short
 from nasdsl.data.splits import split_rows
 from nasdsl.lang import registry as reg
 
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?"}
+# a column with at least this many numeric cells, whose other cells are at most this share
+# of its non-missing cells, is a numeric column with typos, not a category
+MIN_NUMERIC_FOR_TYPO = 10
+TYPO_SHARE = 0.05
 MAX_CLASSES_FOR_INTEGERS = 20
 _SPEC_CACHE: dict[str, reg.DatasetSpec] = {}
 
@@ -45,6 +56,8 @@ class Table:
     x: np.ndarray  # object array of str | None, one column per feature
     target: list[str]
     target_name: str
+    lines: list[int] = field(default_factory=list)  # the file's line number of each row
+    header: list[str] = field(default_factory=list)  # every column, the target included
 
 
 def table_path(data_cfg: dict[str, Any]) -> Path:
@@ -59,8 +72,7 @@ def read_table(data_cfg: dict[str, Any]) -> Table:
         raise TableError(f"no CSV file at {path} (data source = csv(\"{data_cfg['source']}\"); "
                          "a relative path is read from the spec's folder)")
     delimiter = str(data_cfg.get("delimiter") or ",")
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.reader(f, delimiter=delimiter))
+    rows = list(csv.reader(io.StringIO(_text(path), newline=""), delimiter=delimiter))
     if len(rows) < 2:
         raise TableError(f"{path} has no data rows (a header row and at least one row needed)")
     header = [h.strip() for h in rows[0]]
@@ -74,6 +86,7 @@ def read_table(data_cfg: dict[str, Any]) -> Table:
     t = header.index(target_name)
     cells: list[list[str | None]] = []
     target: list[str] = []
+    lines: list[int] = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
             continue
@@ -83,13 +96,58 @@ def read_table(data_cfg: dict[str, Any]) -> Table:
         if value.lower() in MISSING:
             continue
         target.append(value)
+        lines.append(line)
         cells.append([None if c.strip().lower() in MISSING else c.strip()
                       for j, c in enumerate(row) if j != t])
     columns = [h for j, h in enumerate(header) if j != t]
     x = np.empty((len(cells), len(columns)), dtype=object)
     for i, row_cells in enumerate(cells):
         x[i, :] = row_cells
-    return Table(path, columns, x, target, target_name)
+    return Table(path, columns, x, target, target_name, lines, header)
+
+
+def _text(path: Path) -> str:
+    """The file's text: UTF-8 (a BOM allowed), gzip-compressed when the name ends in .gz."""
+    raw = path.read_bytes()
+    if path.suffix.lower() == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (gzip.BadGzipFile, EOFError, zlib.error) as err:
+            raise TableError(f"{path} is not a gzip file ({err}); name it .csv if it is not "
+                             "compressed") from err
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[:err.start].count(b"\n") + 1
+        raise TableError(f"{path}:{line}: byte 0x{raw[err.start]:02x} is not UTF-8 text; save "
+                         "the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)") from err
+
+
+def check_numeric_cells(table: Table, categorical: list[int], inferred: bool) -> None:
+    """TableError for a numeric column's cell that is infinite or not a number.
+
+    When the categorical columns were `inferred` (`categorical_columns = auto`), a column
+    is categorical when any cell is text; one whose cells are numbers but for a few is far
+    more likely a typo than a category, so it is reported (which cells, which column)
+    instead of becoming one-hot. Columns the spec lists as categorical are left alone.
+    """
+    for j, name in enumerate(table.columns):
+        texts = [(i, v) for i, v in enumerate(table.x[:, j]) if v is not None]
+        numbers = [(i, v) for i, v in texts if _is_number(v)]
+        odd = [(i, v) for i, v in texts if not _is_number(v)]
+        if j in categorical:
+            if inferred and odd and len(numbers) >= MIN_NUMERIC_FOR_TYPO \
+                    and len(odd) <= TYPO_SHARE * len(texts):
+                shown = ", ".join(f"line {table.lines[i]}: {short(v, 20)}" for i, v in odd[:3])
+                raise TableError(
+                    f"{table.path.name}: column '{name}' holds numbers except for {len(odd)} "
+                    f"cell(s) ({shown}); correct them, empty them (missing), or list the "
+                    "column in preprocess.categorical_columns if it is a category")
+            continue
+        for i, v in numbers:
+            if not math.isfinite(float(v)):
+                raise TableError(f"{table.path.name}:{table.lines[i]}: column '{name}' holds "
+                                 f"{short(v, 20)}, not a finite number")
 
 
 def _is_number(text: str) -> bool:
@@ -107,8 +165,7 @@ def categorical_columns(table: Table, setting: Any) -> list[int]:
                 if any(v is not None and not _is_number(v) for v in table.x[:, j])]
     header = [*table.columns[:], table.target_name]
     out: set[int] = set()
-    with table.path.open(newline="", encoding="utf-8-sig") as f:
-        file_header = [h.strip() for h in next(csv.reader(f))]
+    file_header = table.header
     for item in setting:
         if isinstance(item, int):
             if not 0 <= item < len(file_header):
@@ -162,6 +219,8 @@ def load_table_data(config: dict[str, Any]) -> Any:
     table = read_table(data_cfg)
     settings = Settings.from_config(data_cfg.get("preprocess"), data_cfg.get("normalize"))
     categorical = categorical_columns(table, settings.categorical_columns)
+    check_numeric_cells(table, categorical,
+                        inferred=settings.categorical_columns in (None, "auto"))
     task = infer_task(data_cfg, config, table.target)
     y, labels = encode_target(table.target, task)
     classification = task == "classification"

@@ -385,7 +385,8 @@ DATA_SOURCES: dict[str, CallSpec] = {
                  (_p("path", "string", "Path of the .npz or .npy file, relative to the spec.",
                      required=True),)),
         CallSpec("csv", 'csv("table.csv", target = "label"): one sample a row, the target in '
-                 "one column, every other column a numeric feature.",
+                 "one column, every other column a feature; UTF-8 text, gzip-compressed when "
+                 "the name ends in .gz.",
                  (_p("target", "string", "Name of the target column.", required=True),
                   _p("delimiter", "string", "Field separator.", ",")),
                  (_p("path", "string", "Path of the CSV file, relative to the spec.",
