@@ -1,5 +1,6 @@
 # NAS-Bench-201 on its CIFAR-10 table: every candidate is looked up, nothing is trained,
 # so a search strategy can be tried in seconds: nasdsl run specs/nb201.nas
+# The table ships gzipped in specs/data/ (see specs/data/README.md for its source).
 experiment "nb201" {
   seed        = 1
   description = "NAS-Bench-201 cell search, evaluated from the benchmark's CIFAR-10 table"
@@ -29,5 +30,5 @@ experiment "nb201" {
   }
 
   strategy evolution
-  backend = table("../../shared/benchmarks/nb201/cifar10.csv")
+  backend = table("data/nb201_cifar10.csv.gz")
 }

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from conftest import ROOT, SHARED
 from nasdsl.backends.table import TableBackend, TableError, load_table
 
 from nasdsl.compile import spec_to_config
@@ -165,3 +165,18 @@ def test_a_layers_space_is_refused(tiny_table: Path) -> None:
     backend = TableBackend(path=str(tiny_table))
     with pytest.raises(TableError, match="must be `space nb201`"):
         backend.check(layers_config())
+
+
+def test_the_shipped_gzipped_table_is_the_benchmark_table(tmp_path):
+    """specs/nb201.nas runs from a clone: its table ships in specs/data, gzipped."""
+    from nasdsl.backends.table.table import _read
+
+    shipped = ROOT / "specs" / "data" / "nb201_cifar10.csv.gz"
+    ours, theirs = _read(shipped), _read(NB201_TABLE)
+    assert len(ours.rows) == 15625
+    assert (ours.rows, ours.ops, ours.nodes) == (theirs.rows, theirs.ops, theirs.nodes)
+    fake = ROOT / "specs" / "data" / "tumours.csv"
+    renamed = tmp_path / "table.csv.gz"
+    renamed.write_bytes(fake.read_bytes())
+    with pytest.raises(TableError, match="gzip-compressed"):
+        _read(renamed)

@@ -14,10 +14,12 @@ runs in one process read the file once.
 from __future__ import annotations
 
 import csv
+import gzip
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nasdsl.run.backend import BackendError
 
@@ -100,7 +102,17 @@ def _column(fields: list[str], *suffixes: str) -> str | None:
 def _read(path: Path) -> NB201Table:
     if not path.is_file():
         raise TableError(f"no benchmark table at {path}")
-    with open(path, newline="", encoding="utf-8") as f:
+    # a gzip-compressed table (…csv.gz) reads as the plain one
+    opener: Any = gzip.open if path.suffix.lower() == ".gz" else open
+    try:
+        return _parse(path, opener)
+    except (gzip.BadGzipFile, EOFError, UnicodeDecodeError) as err:
+        raise TableError(f"{path} cannot be read as UTF-8 CSV text"
+                         f"{' (gzip-compressed)' if opener is gzip.open else ''}: {err}") from err
+
+
+def _parse(path: Path, opener: Any) -> NB201Table:
+    with opener(path, "rt", newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
         fields = next(reader, None)
         if not fields:
