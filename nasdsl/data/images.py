@@ -111,9 +111,12 @@ def describe(data_cfg: dict[str, Any]) -> reg.DatasetSpec:
                            class_names=folder.class_names, kind="images")
 
 
-def decoded(folder: Folder) -> tuple[np.ndarray, np.ndarray]:
-    """(pixels uint8 (N, C, S, S), class indices) from the cache, decoding on a miss."""
-    path = cache_dir("images") / f"{folder.key()}.npz"
+def decoded(folder: Folder, key: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(pixels uint8 (N, C, S, S), class indices) from the cache, decoding on a miss.
+
+    `key` is `folder.key()` when the caller has it already (it stats every file).
+    """
+    path = cache_dir("images") / f"{key or folder.key()}.npz"
     cached = load_arrays(path)
     if cached is not None and {"x", "y"} <= cached.keys():
         return cached["x"], cached["y"]
@@ -146,7 +149,8 @@ def load(config: dict[str, Any]) -> Dataset:
     """Decode (or read from the cache), split and scale an image folder."""
     data_cfg = config["data"]
     folder = folder_of(data_cfg)
-    x, y = decoded(folder)
+    key = folder.key()
+    x, y = decoded(folder, key)
     rows = split_indices(config, y, True, str(folder.root))
     scaling = images_scaling.channel_statistics(
         x, rows[0], images_scaling.pixel_scale(x.dtype),
@@ -154,4 +158,4 @@ def load(config: dict[str, Any]) -> Dataset:
     xs = [images_scaling.apply(x[r], scaling) for r in rows]
     return finish(folder.root.name, "classification", len(folder.class_names), xs,
                   [y[r] for r in rows], class_names=folder.class_names,
-                  input_scaling={**scaling, "layout": "nchw"}, fingerprint=folder.key())
+                  input_scaling={**scaling, "layout": "nchw"}, fingerprint=key)

@@ -132,12 +132,14 @@ def check_numeric_cells(table: Table, categorical: list[int], inferred: bool) ->
     instead of becoming one-hot. Columns the spec lists as categorical are left alone.
     """
     for j, name in enumerate(table.columns):
-        texts = [(i, v) for i, v in enumerate(table.x[:, j]) if v is not None]
-        numbers = [(i, v) for i, v in texts if _is_number(v)]
-        odd = [(i, v) for i, v in texts if not _is_number(v)]
+        numbers: list[tuple[int, str]] = []
+        odd: list[tuple[int, str]] = []
+        for i, v in enumerate(table.x[:, j]):
+            if v is not None:
+                (numbers if _is_number(v) else odd).append((i, v))
         if j in categorical:
             if inferred and odd and len(numbers) >= MIN_NUMERIC_FOR_TYPO \
-                    and len(odd) <= TYPO_SHARE * len(texts):
+                    and len(odd) <= TYPO_SHARE * (len(numbers) + len(odd)):
                 shown = ", ".join(f"line {table.lines[i]}: {short(v, 20)}" for i, v in odd[:3])
                 raise TableError(
                     f"{table.path.name}: column '{name}' holds numbers except for {len(odd)} "
