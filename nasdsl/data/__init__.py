@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from nasdsl.data.errors import DataError
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from nasdsl.data.dataset import Dataset
 
 __all__ = ["DataError", "Dataset", "SOURCE_KINDS", "changed_since", "data_record", "describe",
-           "describe_spec", "fingerprint", "load_data"]
+           "describe_spec", "fingerprint", "folds", "load_data"]
 
 SOURCE_KINDS = ("builtin", "csv", "npz", "npy", "images")
 
@@ -113,27 +114,44 @@ def describe_spec(spec: Any) -> reg.DatasetSpec:
     return describe(spec_to_config(spec))
 
 
-def load_data(config: dict[str, Any], image: bool) -> Dataset:
+def folds(config: dict[str, Any]) -> int:
+    """k of `data.folds = k` (k-fold cross-validation), 0 without it."""
+    return int(config["data"].get("folds") or 0)
+
+
+def load_data(config: dict[str, Any], image: bool, fold: int | None = None) -> Dataset:
     """Load, split and scale `config['data']`; `image` keeps images as (N, C, H, W).
 
+    With `data.folds = k`, `fold = i` makes the i-th fold of the non-test rows the val
+    split (scaling fitted on the other folds); without `fold` every non-test row is in
+    the train split and val is empty (the final phase's refit on all non-test data).
+
     The data is loaded once a process: a later call with the same data settings (the
-    CLI's check before the run, then each trial of the run) gets the same object.
+    CLI's check before the run, then each trial of the run) gets the same object; the
+    k folds of a cross-validated run are kept side by side.
     """
+    if fold is not None:
+        config = {**config, "data": {**config["data"], "fold": int(fold)}}
     key = json.dumps([config["data"], config["experiment"].get("seed"),
                       config["experiment"].get("task")], sort_keys=True, default=str)
     data: Dataset | None = _LOADED.get(key)
     if data is None:
         data = _load(config)
-        _LOADED.clear()  # one dataset a process: a new one replaces the old
+        if len(_LOADED) > folds(config):  # one dataset (or its k folds) a process
+            _LOADED.pop(next(iter(_LOADED)))
         _LOADED[key] = data
     if image or data.x_train.ndim <= 2:
         return data
-    flat = {f"x_{s}": getattr(data, f"x_{s}").reshape(len(getattr(data, f"x_{s}")), -1)
-            for s in ("train", "val", "test")}
+    flat = {f"x_{s}": _rows(getattr(data, f"x_{s}")) for s in ("train", "val", "test")}
     return dataclasses.replace(data, **flat)
 
 
 _LOADED: dict[str, Dataset] = {}
+
+
+def _rows(x: Any) -> Any:
+    """Images (N, C, H, W) as rows (N, C·H·W); an empty split keeps its width."""
+    return x.reshape(x.shape[0], math.prod(x.shape[1:]))
 
 
 def __getattr__(name: str) -> Any:

@@ -14,8 +14,10 @@ def split_indices(config: dict[str, Any], y: np.ndarray, classification: bool,
     """Row indices of the train, val and test splits of `config['data']['split']`.
 
     The same rows as splitting the arrays themselves (scikit-learn's train_test_split
-    shuffles indices either way), so no array is copied to split it. `data.subset`
-    (the pilot) keeps the first share of the training rows.
+    shuffles indices either way), so no array is copied to split it. With `data.folds = k`
+    the non-test rows (train and val shares together) are cut into k seeded folds
+    (stratified for classification) and `data.fold = i` makes fold i the val split.
+    `data.subset` (the pilot) keeps the first share of the training rows.
     """
     from sklearn.model_selection import train_test_split
 
@@ -31,8 +33,11 @@ def split_indices(config: dict[str, Any], y: np.ndarray, classification: bool,
                                           stratify=stratify)
         else:
             rest, test = rows, rows[:0]
+        folds = int(data_cfg.get("folds") or 0)
         val_share = float(split["val"]) / (float(split["train"]) + float(split["val"]))
-        if val_share > 0:
+        if folds:
+            train, val = _fold(rest, y, folds, data_cfg.get("fold"), seed, stratify is not None)
+        elif val_share > 0:
             train, val = train_test_split(
                 rest, test_size=val_share, random_state=seed,
                 stratify=y[rest] if stratify is not None else None)
@@ -45,6 +50,28 @@ def split_indices(config: dict[str, Any], y: np.ndarray, classification: bool,
     if subset < 1.0:
         train = train[:max(2, int(round(len(train) * subset)))]
     return train, val, test
+
+
+def _fold(rest: np.ndarray, y: np.ndarray, folds: int, fold: Any, seed: int,
+          stratified: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(train, val) rows of fold `fold` of the k-fold split of the non-test rows `rest`.
+
+    Without a fold index every non-test row trains (the final phase's refit, baselines'
+    protocol helpers): the val split is empty.
+    """
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    if fold is None:
+        return rest, rest[:0]
+    fold = int(fold)
+    if not 0 <= fold < folds:
+        raise ValueError(f"fold {fold} does not exist (folds = {folds})")
+    if stratified:
+        splitter: Any = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    else:
+        splitter = KFold(folds, shuffle=True, random_state=seed)
+    train_pos, val_pos = list(splitter.split(rest, y[rest] if stratified else None))[fold]
+    return rest[train_pos], rest[val_pos]
 
 
 def _shares(split: dict[str, Any]) -> str:

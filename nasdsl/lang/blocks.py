@@ -254,7 +254,8 @@ def _data(s: Stmt, c: Checker) -> ast.DataSpec:
     split = c.guarded(lambda: _split(keys["split"], c, folds is not None)) if "split" in keys \
         else ast.Split(*(DEFAULT_SPLIT if folds is None else (0.85, 0.0, 0.15)), s.head_span)
     if folds is not None and isinstance(split, ast.Split) and split.val > 0 and "split" in keys:
-        c.warning("NAS401", f"the val share is not used with folds = {folds}",
+        c.warning("NAS401", f"with folds = {folds} the val share joins the train share: "
+                  "the validation folds are drawn from both",
                   keys["split"].span, hint="with k-fold, validation folds come from the train "
                   "share: split = train 85%, test 15%")
     stratify = task == "classification"

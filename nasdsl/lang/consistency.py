@@ -15,6 +15,22 @@ def check_consistency(spec: ast.Spec, c: Checker) -> None:
     _baselines(spec, c)
     _training(spec, c)
     _final(spec, c)
+    _folds(spec, c)
+
+
+def _folds(spec: ast.Spec, c: Checker) -> None:
+    """k-fold needs a candidate trained k times: not a supernet, not a table look-up."""
+    if spec.data.folds is None:
+        return
+    if spec.strategy.name in reg.WEIGHT_SHARING:
+        c.error("NAS422", f"folds = {spec.data.folds} cannot be used with strategy "
+                f"{spec.strategy.name}: it trains one shared supernet, not each candidate",
+                spec.data.span, hint="remove `folds`, or use a strategy that trains each "
+                "candidate (random, tpe, bayesian, evolution, …)", context=spec.strategy.span)
+    if spec.backend == "table":
+        c.error("NAS422", f"folds = {spec.data.folds} cannot be used with backend table: it "
+                "looks results up instead of training", spec.data.span,
+                hint="remove `folds`")
 
 
 def _strategy(spec: ast.Spec, c: Checker) -> None:

@@ -232,6 +232,9 @@ CODES: dict[str, CodeInfo] = {
                  "The file, array or image folder of `source` is missing or cannot serve "
                  "(the message says why); static measures need its shape. `nasdsl run` "
                  "refuses to start on it."),
+        CodeInfo("NAS422", _E, "k-fold cross-validation not possible here",
+                 "`folds = k` trains each candidate k times; a weight-sharing strategy (one "
+                 "supernet) or the table backend (look-ups) cannot."),
     ]
 }
 

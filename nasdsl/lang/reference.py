@@ -112,8 +112,8 @@ experiment "cancer-mlp" {
   `latency(batch = 8) <= …` or `latency <= 5 ms (batch = 8)` says otherwise). A
   comparison on a metric (`accuracy >= 0.95`) is a target the report checks. A
   trailing `soft` turns a limit into a penalty.
-* **Splits**: with `folds = k`, validation folds are drawn from the train share, so
-  `split = train 85%, test 15%` is enough.
+* **Splits**: with `folds = k`, validation folds are drawn from the non-test rows, so
+  `split = train 85%, test 15%` is enough (a val share joins the train share).
 * **Task** is inferred from a built-in dataset, and is classification for other
   sources unless `task = regression` says otherwise.
 * **Layer chains** get an output `dense` layer (one unit per class, or one for

@@ -790,8 +790,14 @@ BLOCKS: dict[str, BlockSpec] = {
             _K("split", "train 70%, val 15%, test 15% (must add up to 100%).", kind="split"),
             _K("stratify", "Keep class proportions in every split (classification).",
                kind="bool"),
-            _K("folds", "k-fold cross-validation on the non-test data: each candidate is "
-               "trained k times and scored on the mean of the k validation folds.", kind="int"),
+            _K("folds", "k-fold cross-validation on the non-test data (train and val shares "
+               "together, seeded, stratified for classification): each candidate is trained "
+               "k times, its val and test metrics are the means over the folds (each fold's "
+               "are in its trial record), and it counts once in budget.trials. Early "
+               "stopping reads the first fold; the saved model and its measures are the "
+               "first fold's; baselines are cross-validated alike; the final phase retrains "
+               "on all non-test data. Not with weight-sharing strategies or the table "
+               "backend (NAS422).", kind="int"),
             _K("normalize", "Feature scaling fitted on the training split: "
                + ", ".join(NORMALIZATIONS) + ".", kind="name", values=tuple(NORMALIZATIONS)),
             _K("task", "classification or regression; inferred from a built-in dataset, "

@@ -63,7 +63,8 @@ def summary(record: RunRecord) -> dict[str, Any]:
             "stop_text": STOP_TEXT.get(reason or "", reason or "unknown (the run did not "
                                        "finish cleanly)"),
             "wall_s": wall, "trial_seconds": trial_s, "device_hours": device_h,
-            "rate_per_h": rate, "money": device_h * rate if rate else None, "budget": used}
+            "rate_per_h": rate, "money": device_h * rate if rate else None, "budget": used,
+            "folds": int((record.config.get("data") or {}).get("folds") or 0)}
 
 
 def _candidate(t: dict[str, Any]) -> dict[str, Any]:

@@ -40,6 +40,9 @@ def summary_lines(s: dict[str, Any]) -> list[str]:
              f"{s['failed']} failed"] + ([f"{s['invalid']} invalid"] if s["invalid"] else [])
     lines = [f"{s['experiment']}: {s['trials']} trials ({', '.join(parts)}); stopped because "
              f"{s['stop_text']}."]
+    if s.get("folds"):
+        lines.append(f"Cross-validated: each candidate trained on {s['folds']} folds of the "
+                     "non-test data; val and test metrics are the means over the folds.")
     used = []
     for key, (got, limit) in s["budget"].items():
         if limit is None or got is None:

@@ -33,7 +33,7 @@ def _say(console: Any, text: str) -> None:
 
 def run_baselines(config: dict[str, Any], run_dir: Path, console: Any = None) -> list[Path]:
     """Train each `baseline` under the experiment's protocol; write baselines/NAME.json."""
-    from nasdsl.data import load_data
+    from nasdsl.data import folds, load_data
     from nasdsl.run.baseline import run_baseline
 
     specs = config.get("baselines") or []
@@ -41,15 +41,20 @@ def run_baselines(config: dict[str, Any], run_dir: Path, console: Any = None) ->
         return []
     out_dir = run_dir / "baselines"
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = load_data(config, image=False)  # baselines reshape rows to their input themselves
+    k = folds(config)
+    # baselines reshape rows to their input themselves; under k-fold they are
+    # cross-validated on the candidates' folds
+    datasets = [load_data(config, image=False, fold=f) for f in range(k)] if k \
+        else [load_data(config, image=False)]
     written = []
     for i, spec in enumerate(specs):
         name = str(spec.get("name", f"baseline{i}"))
         _say(console, f"baseline [cyan]{name}[/]: training under the same protocol")
         try:
-            result = run_baseline(spec, config, data, number=-(i + 1),
-                                  models_dir=out_dir / "models")
-            record = dict(result.__dict__)
+            results = [run_baseline(spec, config, data, number=-(i + 1),
+                                    models_dir=out_dir / "models" if f == 0 else None)
+                       for f, data in enumerate(datasets)]
+            record = dict(_cross_validated(results, config).__dict__)
         except Exception as err:  # a failing baseline must not lose the run's results
             record = {"number": -(i + 1), "status": "failed", "description": name,
                       "reason": f"{type(err).__name__}: {err}",
@@ -59,6 +64,27 @@ def run_baselines(config: dict[str, Any], run_dir: Path, console: Any = None) ->
         path.write_text(json.dumps(record, indent=2, default=_json), encoding="utf-8")
         written.append(path)
     return written
+
+
+def _cross_validated(results: list[Any], config: dict[str, Any]) -> Any:
+    """One result from a baseline's results on each fold: metrics and objectives are the
+    means over folds, the first fold's model and measures stand for it."""
+    from nasdsl.run import constraints as cons
+    from nasdsl.run.runner import mean_over_folds, objective_value
+
+    first = results[0]
+    if len(results) == 1:
+        return first
+    first.folds = [r.metrics for r in results]
+    first.metrics = mean_over_folds(first.folds)
+    first.seconds = sum(r.seconds for r in results)
+    flat = {f"{s}.{k}": v for s, ms in first.metrics.items() for k, v in ms.items()}
+    first.constraints = [cons.check(c, first.measures, flat).__dict__
+                         for c in config.get("constraints") or []]
+    values = [objective_value(g["metric"], first.metrics, first.measures)
+              for g in config.get("objective") or []]
+    first.objectives = [float(v) for v in values if v is not None]
+    return first
 
 
 def run_exports(config: dict[str, Any], run_dir: Path, console: Any = None) -> list[Path]:

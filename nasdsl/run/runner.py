@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from nasdsl.data import Dataset, load_data
+from nasdsl.data import Dataset, folds, load_data
 from nasdsl.practice import quantize as practice
 from nasdsl.run import constraints as cons
 from nasdsl.run.backend import Backend, load_backend
@@ -58,6 +58,8 @@ class TrialResult:
     attempts: int = 1
     reused_from: int | None = None
     interrupted: bool = False
+    # k-fold cross-validation: each fold's {split: metrics}; `metrics` holds their mean
+    folds: list[dict[str, dict[str, float]]] = field(default_factory=list)
 
     def write(self, trials_dir: Path, first: bool = False) -> Path | None:
         """Write the result file (atomically: a crash never leaves half a file).
@@ -186,9 +188,10 @@ class Evaluator:
 
     @property
     def data(self) -> Dataset:
-        """The experiment's data, loaded on first use."""
+        """The experiment's data (its first fold under k-fold), loaded on first use."""
         if self._data is None:
-            self._data = load_data(self.config, image=self.space.image_input)
+            self._data = load_data(self.config, image=self.space.image_input,
+                                   fold=0 if folds(self.config) else None)
         return self._data
 
     def prepare(self) -> None:
@@ -276,6 +279,8 @@ class Evaluator:
                                     lambda m, s: self._split_metrics(backend, m, data, s))
         for split in ("train", "val", "test"):
             result.metrics[split] = self._split_metrics(backend, model, data, split)
+        if folds(self.config) and not stopped["pruned"]:
+            self._other_folds(arch, result, deadline, stopped)
         result.constraints = [
             cons.check(c, result.measures, _flat_metrics(result.metrics)).__dict__
             for c in limits
@@ -291,6 +296,43 @@ class Evaluator:
         else:
             result.status = OK
         practice.mark_compression_limits(self.config, result)
+
+    def _other_folds(self, arch: Architecture, result: TrialResult, deadline: float | None,
+                     stopped: dict[str, bool]) -> None:
+        """Train folds 2…k like the first; `result.metrics` becomes the mean over folds.
+
+        The first fold's model is the trial's saved model, and its measures (latency,
+        quantized copies) stand for the candidate; the pruner reads the first fold only.
+        A deadline that passes stops the folds still to come: the mean is over those
+        trained, and the trial is marked stopped.
+        """
+        backend = self.backend
+        result.folds = [{s: dict(m) for s, m in result.metrics.items()}]
+        for fold in range(1, folds(self.config)):
+            if stopped["flag"] or (deadline is not None and time.time() >= deadline):
+                stopped["flag"] = True
+                break
+            data = self.fold_data(fold)
+            model = backend.build(arch, result.seed)
+
+            def on_epoch(epoch: int, loss: float, model: Any, fold: int = fold) -> bool:
+                if not math.isfinite(loss):
+                    raise FloatingPointError(f"training loss became {loss} at epoch "
+                                             f"{epoch + 1} of fold {fold + 1}")
+                if deadline is not None and time.time() >= deadline:
+                    stopped["flag"] = True
+                    return True
+                return False
+
+            x_train, y_train = data.split("train")
+            backend.fit(model, arch, x_train, y_train, result.seed, on_epoch)
+            result.folds.append({split: self._split_metrics(backend, model, data, split)
+                                 for split in ("train", "val", "test")})
+        result.metrics = mean_over_folds(result.folds)
+
+    def fold_data(self, fold: int) -> Dataset:
+        """Fold `fold` of a cross-validated experiment (nasdsl.data keeps all k loaded)."""
+        return load_data(self.config, image=self.space.image_input, fold=fold)
 
     def _objectives(self, result: TrialResult) -> None:
         values = [objective_value(g["metric"], result.metrics, result.measures)
@@ -325,6 +367,17 @@ class Evaluator:
         if data.task == "classification":
             return classification_metrics(out, y, wanted)
         return regression_metrics(out, y, data.y_mean, data.y_std)
+
+
+def mean_over_folds(per_fold: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
+    """{split: {metric: mean over the folds that have it}}."""
+    out: dict[str, dict[str, float]] = {}
+    for split in ("train", "val", "test"):
+        names = {n for fold in per_fold for n in fold.get(split, {})}
+        out[split] = {n: float(sum(f[split][n] for f in per_fold if n in f.get(split, {}))
+                               / sum(1 for f in per_fold if n in f.get(split, {})))
+                      for n in sorted(names)}
+    return out
 
 
 def _flat_metrics(metrics: dict[str, dict[str, float]]) -> dict[str, float]:
