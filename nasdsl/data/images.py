@@ -26,7 +26,7 @@ import numpy as np
 
 from nasdsl.data import images_scaling
 from nasdsl.data.cache import cache_dir, fingerprint, load_arrays, save_arrays
-from nasdsl.data.dataset import Dataset, finish
+from nasdsl.data.dataset import Dataset
 from nasdsl.data.errors import DataError
 from nasdsl.data.splits import split_indices
 from nasdsl.lang import registry as reg
@@ -152,10 +152,6 @@ def load(config: dict[str, Any]) -> Dataset:
     key = folder.key()
     x, y = decoded(folder, key)
     rows = split_indices(config, y, True, str(folder.root))
-    scaling = images_scaling.channel_statistics(
-        x, rows[0], images_scaling.pixel_scale(x.dtype),
-        str(data_cfg.get("normalize") or "standard"))
-    xs = [images_scaling.apply(x[r], scaling) for r in rows]
-    return finish(folder.root.name, "classification", len(folder.class_names), xs,
-                  [y[r] for r in rows], class_names=folder.class_names,
-                  input_scaling={**scaling, "layout": "nchw"}, fingerprint=key)
+    return images_scaling.image_dataset(
+        folder.root.name, "classification", x, y, rows, folder.class_names,
+        str(data_cfg.get("normalize") or "standard"), key)

@@ -10,14 +10,17 @@ from nasdsl.data.errors import DataError
 
 
 def split_indices(config: dict[str, Any], y: np.ndarray, classification: bool,
-                  source: str = "the data") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  source: str = "the data", test_rows: np.ndarray | None = None,
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Row indices of the train, val and test splits of `config['data']['split']`.
 
     The same rows as splitting the arrays themselves (scikit-learn's train_test_split
     shuffles indices either way), so no array is copied to split it. With `data.folds = k`
     the non-test rows (train and val shares together) are cut into k seeded folds
     (stratified for classification) and `data.fold = i` makes fold i the val split.
-    `data.subset` (the pilot) keeps the first share of the training rows.
+    `data.subset` (the pilot) keeps the first share of the training rows. `test_rows`
+    fixes the test split (a dataset's official test set); train and val then divide the
+    other rows in the ratio of their shares.
     """
     from sklearn.model_selection import train_test_split
 
@@ -28,7 +31,10 @@ def split_indices(config: dict[str, Any], y: np.ndarray, classification: bool,
     stratify = y if (classification and data_cfg.get("stratify", True)) else None
     test_share = float(split.get("test", 0.0))
     try:
-        if test_share > 0:
+        if test_rows is not None:
+            test = np.asarray(test_rows)
+            rest = np.setdiff1d(rows, test)
+        elif test_share > 0:
             rest, test = train_test_split(rows, test_size=test_share, random_state=seed,
                                           stratify=stratify)
         else:

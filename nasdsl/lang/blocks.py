@@ -258,6 +258,12 @@ def _data(s: Stmt, c: Checker) -> ast.DataSpec:
                   "the validation folds are drawn from both",
                   keys["split"].span, hint="with k-fold, validation folds come from the train "
                   "share: split = train 85%, test 15%")
+    if ds is not None and ds.kind == "standard" and "split" in keys \
+            and isinstance(split, ast.Split) and split.test > 0:
+        c.warning("NAS401", f"{ds.name} has an official test set, which is the test split: "
+                  "the test share is not used", keys["split"].span,
+                  hint="train and val divide the official training set: split = train 85%, "
+                  "val 15%")
     stratify = task == "classification"
     if "stratify" in keys:
         lit = c.literal(c.one_value(keys["stratify"], "data"), "stratify")

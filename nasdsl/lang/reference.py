@@ -141,6 +141,13 @@ _SOURCE_FORMATS = [
      "files are ignored) read with Pillow, converted to RGB (or one channel) and resized to "
      "size×size", "the sub-folder's name; class order is the sorted names",
      "uint8 ÷ 255, then per channel by `normalize`"),
+    ("`mnist`, `fashion_mnist`, `cifar10`, `cifar100`",
+     "the official files in `$NASDSL_DATA/NAME` (default `~/.local/share/nasdsl/NAME`): "
+     "MNIST's four IDX files (.gz or unpacked), CIFAR's python batches (the archive "
+     "unpacked; read without running pickled code); `nasdsl data download NAME` fetches "
+     "them (MD5-verified, `$NASDSL_DATA_MIRROR` for a mirror); the official test set is "
+     "the test split, train and val divide the official training set",
+     "the official labels and class names", "uint8 ÷ 255, then per channel by `normalize`"),
     ('`csv("t.csv", target = "…")`',
      "every column but the target, numeric or categorical (see `preprocess`)",
      "the target column", "`preprocess`"),

@@ -99,7 +99,8 @@ OPS: dict[str, OpSpec] = {
 
 @dataclass(frozen=True)
 class DatasetSpec:
-    """A dataset's description: a built-in one (shipped with scikit-learn), or one that
+    """A dataset's description: a built-in one (kind `builtin`: shipped with scikit-learn;
+    kind `standard`: a standard vision dataset read from its official files), or one that
     nasdsl.data read off a source's headers and listings."""
 
     name: str
@@ -128,6 +129,25 @@ DATASETS: dict[str, DatasetSpec] = {
                     Task.CLASSIFICATION, 30, 2, None, "load_breast_cancer"),
         DatasetSpec("sklearn.diabetes", "Diabetes progression, 442 samples, 10 features, "
                     "regression.", Task.REGRESSION, 10, 0, None, "load_diabetes"),
+        DatasetSpec("mnist", "Handwritten digits, 60,000 training and 10,000 test images "
+                    "(the official split), from the official IDX files in $NASDSL_DATA/mnist "
+                    "(`nasdsl data download mnist`).", Task.CLASSIFICATION, 784, 10,
+                    (1, 28, 28), "idx", 70000, tuple(str(d) for d in range(10)), "standard"),
+        DatasetSpec("fashion_mnist", "Zalando's clothing images, 60,000 training and 10,000 "
+                    "test images (the official split), from the official IDX files in "
+                    "$NASDSL_DATA/fashion_mnist.", Task.CLASSIFICATION, 784, 10, (1, 28, 28),
+                    "idx", 70000, ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+                    "standard"),
+        DatasetSpec("cifar10", "Small colour photos, 50,000 training and 10,000 test images "
+                    "(the official split), from the official python batches in "
+                    "$NASDSL_DATA/cifar10.", Task.CLASSIFICATION, 3072, 10, (3, 32, 32),
+                    "cifar", 60000, ("airplane", "automobile", "bird", "cat", "deer", "dog",
+                                     "frog", "horse", "ship", "truck"), "standard"),
+        DatasetSpec("cifar100", "Small colour photos in 100 fine classes, 50,000 training and "
+                    "10,000 test images (the official split), from the official python "
+                    "batches in $NASDSL_DATA/cifar100.", Task.CLASSIFICATION, 3072, 100,
+                    (3, 32, 32), "cifar", 60000, (), "standard"),
     ]
 }
 
