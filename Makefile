@@ -24,7 +24,7 @@ demo: setup
 	$(BIN)/nasdsl run specs/quickstart.nas
 
 test: setup
-	$(BIN)/python -m pytest -q -m "not slow" -n 2 --timeout 900
+	$(BIN)/python -m pytest -q -m "not slow and not bigdata" -n 2 --timeout 900
 
 test-all: setup
 	$(BIN)/python -m pytest -q -n 2 --timeout 1800

@@ -15,6 +15,27 @@ from nasdsl.run.backend import EpochCallback
 from nasdsl.space.ir import Architecture
 
 
+class _Batches(keras.utils.PyDataset):
+    """Shuffled batches of a lazily read split, in channels-last order, reshuffled (seeded)
+    after every epoch."""
+
+    def __init__(self, x: Any, y: np.ndarray, batch_size: int, seed: int):
+        super().__init__()
+        self.x, self.y, self.batch_size = x, y, batch_size
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(y))
+
+    def __len__(self) -> int:
+        return -(-len(self.y) // self.batch_size)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = self.order[index * self.batch_size:(index + 1) * self.batch_size]
+        return to_channels_last(np.asarray(self.x[rows])), self.y[rows]
+
+    def on_epoch_end(self) -> None:
+        self.order = self.rng.permutation(len(self.y))
+
+
 def to_channels_last(x: np.ndarray) -> np.ndarray:
     """(N, C, H, W) → (N, H, W, C); other arrays unchanged."""
     return np.ascontiguousarray(x.transpose(0, 2, 3, 1)) if x.ndim == 4 else x
@@ -78,17 +99,22 @@ class KerasBackend:
         model.compile(optimizer=make_optimizer(tr.optimizer, tr.optimizer_params), loss=loss)
         history: list[float] = []
         target = y if classification else y.reshape(-1, 1)
-        model.fit(to_channels_last(x), target, batch_size=tr.batch_size, epochs=tr.epochs,
-                  shuffle=True, verbose=0, callbacks=[_EpochHook(on_epoch, history)])
+        hook = [_EpochHook(on_epoch, history)]
+        if isinstance(x, np.ndarray):
+            model.fit(to_channels_last(x), target, batch_size=tr.batch_size, epochs=tr.epochs,
+                      shuffle=True, verbose=0, callbacks=hook)
+        else:  # a lazily read split (nasdsl.data.lazy): one batch in memory at a time
+            model.fit(_Batches(x, target, tr.batch_size, seed), epochs=tr.epochs, verbose=0,
+                      callbacks=hook)
         return history
 
     def predict(self, model: keras.Model, x: np.ndarray) -> np.ndarray:
         """Logits or values for every row of x (channels-first images are transposed)."""
-        xs = to_channels_last(x)
-        if len(xs) == 0:
+        if len(x) == 0:
             return np.zeros((0, *model.output_shape[1:]), dtype=np.float32)
-        parts = [keras.ops.convert_to_numpy(model(xs[i:i + 512], training=False))
-                 for i in range(0, len(xs), 512)]
+        parts = [keras.ops.convert_to_numpy(
+            model(to_channels_last(np.asarray(x[i:i + 512])), training=False))
+            for i in range(0, len(x), 512)]
         return np.concatenate(parts)
 
     def count(self, model: keras.Model) -> dict[str, int]:

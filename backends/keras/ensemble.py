@@ -74,4 +74,4 @@ def load(path: Path) -> keras.Model:
 
 def predict(model: Any, x: np.ndarray) -> np.ndarray:
     """Predictions of the ensemble for numpy rows (IR layout: channels first)."""
-    return np.asarray(model.predict(to_channels_last(x), verbose=0))
+    return np.asarray(model.predict(to_channels_last(np.asarray(x)), verbose=0))

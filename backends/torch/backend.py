@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,49 @@ import torch
 from nasdsl.backends.torch.layers import build_model, count_params, example_input, state_bytes
 from nasdsl.backends.torch.optim import make_optimizer
 from torch import nn
+from torch.utils.data import DataLoader, Dataset, Sampler
 
 from nasdsl.run.backend import EpochCallback
 from nasdsl.space.ir import Architecture
 
 PREDICT_BATCH = 1024
+
+
+class _Batches(Dataset):
+    """Items are whole batches: the rows of x and y at an index array.
+
+    x is an array or a lazily read split (nasdsl.data.lazy), so a memory-mapped source
+    is read one batch at a time.
+    """
+
+    def __init__(self, x: Any, y: np.ndarray):
+        self.x, self.y = x, y
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def __getitem__(self, rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        return (torch.from_numpy(np.asarray(self.x[rows], dtype=np.float32)),
+                torch.from_numpy(self.y[rows]))
+
+
+class _ShuffledBatches(Sampler):
+    """One seeded permutation an epoch, cut into batches of row indices.
+
+    torch's RandomSampler draws a second permutation at the end of each epoch; this
+    keeps one draw an epoch, so a run trains on exactly the batches it always did.
+    """
+
+    def __init__(self, n: int, batch_size: int, generator: torch.Generator):
+        self.n, self.batch_size, self.generator = n, batch_size, generator
+
+    def __len__(self) -> int:
+        return -(-self.n // self.batch_size)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        order = torch.randperm(self.n, generator=self.generator).numpy()
+        for start in range(0, self.n, self.batch_size):
+            yield order[start:start + self.batch_size]
 
 
 def _seed_everything(seed: int) -> None:
@@ -56,25 +95,24 @@ class TorchBackend:
         optimizer = make_optimizer(tr.optimizer, model.parameters(), tr.optimizer_params)
         classification = arch.task == "classification"
         loss_fn: nn.Module = nn.CrossEntropyLoss() if classification else nn.MSELoss()
-        xt = torch.from_numpy(x)
-        yt = torch.from_numpy(y) if classification else torch.from_numpy(y).reshape(-1, 1)
+        has_bn = any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules())
+        target = y if classification else y.reshape(-1, 1)
         generator = torch.Generator().manual_seed(seed)
+        loader = DataLoader(_Batches(x, target), batch_size=None,
+                            sampler=_ShuffledBatches(len(target), tr.batch_size, generator))
         history: list[float] = []
-        n = len(xt)
+        n = len(target)
         for epoch in range(tr.epochs):
             model.train()
-            order = torch.randperm(n, generator=generator)
             total = 0.0
-            for start in range(0, n, tr.batch_size):
-                idx = order[start:start + tr.batch_size]
-                if len(idx) < 2 and any(isinstance(m, nn.modules.batchnorm._BatchNorm)
-                                        for m in model.modules()):
+            for xb, yb in loader:
+                if len(xb) < 2 and has_bn:
                     continue  # batch norm cannot train on a batch of one
                 optimizer.zero_grad(set_to_none=True)
-                loss = loss_fn(model(xt[idx]), yt[idx])
+                loss = loss_fn(model(xb), yb)
                 loss.backward()
                 optimizer.step()
-                total += float(loss.detach()) * len(idx)
+                total += float(loss.detach()) * len(xb)
             history.append(total / n)
             if on_epoch is not None and on_epoch(epoch, history[-1], model):
                 break
@@ -88,7 +126,7 @@ class TorchBackend:
         """
         model.eval()
         with torch.no_grad():
-            outs = [model(torch.from_numpy(x[start:start + PREDICT_BATCH])).numpy()
+            outs = [model(torch.from_numpy(np.asarray(x[start:start + PREDICT_BATCH]))).numpy()
                     for start in range(0, max(len(x), 1), PREDICT_BATCH)]
         return np.concatenate(outs)
 

@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from nasdsl.backends.torch.export import load_trained
 from nasdsl.backends.torch.layers import example_input
@@ -69,7 +70,7 @@ def load(path: Path) -> Any:
 def predict(model: Any, x: Any) -> Any:
     """Predictions of a (saved or live) ensemble for numpy rows."""
     with torch.no_grad():
-        return model(torch.from_numpy(x)).numpy()
+        return model(torch.from_numpy(np.asarray(x, dtype=np.float32))).numpy()
 
 
 SUFFIX = ".pt"

@@ -52,8 +52,10 @@ class _Search:
         self.optimizer = make_optimizer(tr.optimizer, self.net.parameters(),
                                         tr.optimizer_params)
         self.classification = data.task == "classification"
-        self.x_train, self.y_train = (torch.from_numpy(a) for a in data.split("train"))
-        self.x_val, self.y_val = (torch.from_numpy(a) for a in data.split("val"))
+        # a supernet samples any rows at any step: splits are held whole (a lazily read
+        # split is materialised here)
+        self.x_train, self.y_train = (torch.from_numpy(np.asarray(a)) for a in data.split("train"))
+        self.x_val, self.y_val = (torch.from_numpy(np.asarray(a)) for a in data.split("val"))
         if not self.classification:
             self.y_train, self.y_val = self.y_train.reshape(-1, 1), self.y_val.reshape(-1, 1)
         self.limits = [c for c in config.get("constraints", []) or [] if not c.get("target")]

@@ -13,7 +13,9 @@ Any integer, float or bool dtype is accepted; uint8 images are pixels (÷255). T
 `y` are `(N,)` or `(N, 1)` class labels (integers or strings; class names are the sorted
 labels) or regression values, or `(N, K)` one-hot rows.
 
-A `.npy` file is memory-mapped, so describing it reads only its header. A member of an
+A `.npy` file is memory-mapped, so describing it reads only its header, and its image
+splits stay on disk: training and evaluation read and scale them a batch at a time
+(nasdsl.data.lazy). A member of an
 `.npz` (a zip archive) cannot be memory-mapped and is read whole. The description (shape,
 task, classes) reads the header of `x` and the labels only, which keeps `nasdsl check`
 and the editor fast; NaN or infinite features are looked for once per file version and
@@ -29,10 +31,10 @@ from typing import Any
 
 import numpy as np
 
-from nasdsl.data import images_scaling
 from nasdsl.data.cache import file_stamp, fingerprint, remember, remembered
 from nasdsl.data.dataset import Dataset, finish
 from nasdsl.data.errors import DataError
+from nasdsl.data.image_splits import image_dataset
 from nasdsl.data.labels import encode_labels
 from nasdsl.data.splits import split_indices
 from nasdsl.lang import registry as reg
@@ -244,9 +246,10 @@ def load(config: dict[str, Any]) -> Dataset:
     rows = split_indices(config, y, task == "classification", files.x_name)
     layout = image_layout(tuple(x.shape), data_cfg.get("layout"), files.x_name)
     if layout != "table":
-        return images_scaling.image_dataset(
+        return image_dataset(
             files.x_path.name, task, _NCHW(x, layout), y, rows, class_names,
-            str(data_cfg.get("normalize") or "standard"), key, layout)
+            str(data_cfg.get("normalize") or "standard"), key, layout,
+            lazy=not files.npz)  # a memory-mapped .npy is read batch by batch
     from nasdsl.data.preprocess import transform_splits
 
     xs = transform_splits(data_cfg.get("preprocess"),

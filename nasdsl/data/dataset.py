@@ -53,6 +53,8 @@ def finish(name: str, task: str, classes: int, xs: list[np.ndarray], ys: list[np
         y_mean, y_std = float(y_train.mean()), float(y_train.std()) or 1.0
         ys = [((np.asarray(a, dtype=np.float64) - y_mean) / y_std).astype(np.float32)
               for a in ys]
-    xs = [np.asarray(a, dtype=np.float32) for a in xs]
+    # arrays become float32; lazily read splits (nasdsl.data.lazy) stay as they are
+    xs = [np.asarray(a, dtype=np.float32) if isinstance(a, np.ndarray | list) else a
+          for a in xs]
     return Dataset(name, task, classes, xs[0], ys[0], xs[1], ys[1], xs[2], ys[2], y_mean,
                    y_std, **extra)

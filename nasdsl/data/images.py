@@ -24,10 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from nasdsl.data import images_scaling
 from nasdsl.data.cache import cache_dir, fingerprint, load_arrays, save_arrays
 from nasdsl.data.dataset import Dataset
 from nasdsl.data.errors import DataError
+from nasdsl.data.image_splits import image_dataset
 from nasdsl.data.splits import split_indices
 from nasdsl.lang import registry as reg
 
@@ -152,6 +152,6 @@ def load(config: dict[str, Any]) -> Dataset:
     key = folder.key()
     x, y = decoded(folder, key)
     rows = split_indices(config, y, True, str(folder.root))
-    return images_scaling.image_dataset(
+    return image_dataset(
         folder.root.name, "classification", x, y, rows, folder.class_names,
         str(data_cfg.get("normalize") or "standard"), key)

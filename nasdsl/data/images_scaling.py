@@ -16,8 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from nasdsl.data.dataset import Dataset, finish
-
 CHUNK = 4096  # rows per pass when reading statistics off a memory-mapped array
 
 
@@ -63,15 +61,3 @@ def pixel_scale(dtype: np.dtype) -> float:
     """1/255 for uint8 pixels, 1 otherwise."""
     return 1.0 / 255.0 if dtype == np.uint8 else 1.0
 
-
-def image_dataset(name: str, task: str, x: Any, y: np.ndarray, rows: tuple[np.ndarray, ...],
-                  class_names: tuple[str, ...], normalize: str, fingerprint: str,
-                  layout: str = "nchw") -> Dataset:
-    """The Dataset of images `x` (N, C, H, W; indexable by rows) split into `rows`.
-
-    `layout` records the source's axis order (what an export's caller feeds).
-    """
-    scaling = channel_statistics(x, rows[0], pixel_scale(x.dtype), normalize)
-    xs = [apply(x[r], scaling) for r in rows]
-    return finish(name, task, len(class_names), xs, [y[r] for r in rows], class_names=class_names,
-                  input_scaling={**scaling, "layout": layout}, fingerprint=fingerprint)

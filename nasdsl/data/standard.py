@@ -36,10 +36,10 @@ from typing import Any
 
 import numpy as np
 
-from nasdsl.data import images_scaling
 from nasdsl.data.cache import file_stamp, fingerprint
 from nasdsl.data.dataset import Dataset
 from nasdsl.data.errors import DataError
+from nasdsl.data.image_splits import image_dataset
 from nasdsl.data.splits import split_indices
 from nasdsl.lang import registry as reg
 
@@ -218,7 +218,7 @@ def load(config: dict[str, Any]) -> Dataset:
     name = str(data_cfg["source"])
     x, y, test, names = read(name)
     rows = split_indices(config, y, True, name, test_rows=test)
-    return images_scaling.image_dataset(
+    return image_dataset(
         name, "classification", x, y, rows, names or tuple(str(i) for i in range(y.max() + 1)),
         str(data_cfg.get("normalize") or "standard"), file_fingerprint(name))
 

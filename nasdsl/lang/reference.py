@@ -158,6 +158,9 @@ Image statistics (per-channel mean and deviation for `standard`, minimum and max
 `minmax`) come from the training split only. Decoded images are cached once per folder
 version in `$NASDSL_CACHE_DIR/images` (default `~/.cache/nasdsl/images`; deleting it is
 always safe), and a check for NaN or infinite array features runs once per file version.
+A memory-mapped `.npy` of images is read and scaled a batch at a time (torch DataLoader,
+Keras PyDataset), so it may be larger than memory; the final phase and weight-sharing
+strategies hold the splits they train on whole.
 A source that cannot serve is a one-line error naming the file: `nasdsl check` reports it
 as NAS421, `nasdsl run` refuses to start (exit 2)."""
 
