@@ -312,3 +312,36 @@ def test_the_run_keeps_its_data_and_retrain_warns_when_it_changed(arrays, tmp_pa
     again = run_cli("retrain", str(run), "--trial", "0")
     assert again.returncode == 0, again.stderr
     assert "the data changed since this run started" in again.stderr
+
+
+def test_an_exported_image_model_takes_raw_pixels_and_scores_as_in_the_run(arrays, tmp_path):
+    import onnxruntime as ort
+    import torch
+    import yaml
+
+    from nasdsl.data.splits import split_indices
+
+    spec = _spec(arrays, 'file("nhwc.npy", labels = "labels.npy")')
+    runs = tmp_path / "runs"
+    proc = run_cli("run", str(spec), "--quiet", "--runs-dir", str(runs), "train.epochs=3")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    run = next(runs.rglob("run.json")).parent
+    out = tmp_path / "export"
+    for fmt in ("onnx", "torchscript"):
+        done = run_cli("export", str(run), "--format", fmt, "--trial", "0", "--output", str(out))
+        assert done.returncode == 0, done.stderr
+    trial = json.loads((run / "trials" / "trial_0000.json").read_text(encoding="utf-8"))
+    config = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8"))
+    raw = np.load(arrays / "nhwc.npy").transpose(0, 3, 1, 2).astype(np.float32)  # 0-255
+    y = np.load(arrays / "labels.npy")
+    test = split_indices(config, y, True)[2]
+    sidecar = json.loads((out / "trial_0000.onnx.nasdsl.json").read_text(encoding="utf-8"))
+    assert sidecar["inputs"]["preprocessing"].startswith("built in")
+    assert sidecar["inputs"]["class_names"] == ["0", "1", "2"]
+    session = ort.InferenceSession(str(out / "trial_0000.onnx"))
+    onnx_out = session.run(None, {session.get_inputs()[0].name: raw[test]})[0]
+    scripted = torch.jit.load(str(out / "trial_0000.torchscript.pt"))
+    script_out = scripted(torch.from_numpy(raw[test])).detach().numpy()
+    expected = trial["metrics"]["test"]["accuracy"]
+    for logits in (onnx_out, script_out):
+        assert float((logits.argmax(axis=1) == y[test]).mean()) == pytest.approx(expected)

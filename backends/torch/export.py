@@ -28,6 +28,37 @@ def load_trained(arch: Architecture, model_file: Path) -> nn.Module:
     return model.eval()
 
 
+class _RawInputs(nn.Module):
+    """The trained model behind the run's image scaling: takes raw pixels (N, C, H, W)."""
+
+    def __init__(self, model: nn.Module, scaling: dict[str, Any]):
+        super().__init__()
+        self.model = model
+        shape = (1, -1, 1, 1)
+        self.register_buffer("mean", torch.tensor(scaling["mean"]).reshape(shape))
+        self.register_buffer("std", torch.tensor(scaling["std"]).reshape(shape))
+        self.scale = float(scaling["scale"])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model((x * self.scale - self.mean) / self.std)
+
+
+def with_input_scaling(model: nn.Module, meta: dict[str, Any]) -> nn.Module:
+    """`model` with the run's image scaling built in, when the run recorded one.
+
+    `meta["inputs"]["preprocessing"]` then says the export takes raw pixels (otherwise it
+    keeps saying what the caller applies).
+    """
+    inputs = meta.setdefault("inputs", {})
+    scaling = inputs.get("scaling") or {}
+    if scaling.get("kind") == "image":
+        inputs["preprocessing"] = ("built in: give raw pixels as float32 in (N, C, H, W) "
+                                   "(0-255 for 8-bit images); the model applies "
+                                   "× scale, − mean, ÷ std per channel")
+        return _RawInputs(model, scaling).eval()
+    return model
+
+
 def export_onnx(model: nn.Module, arch: Architecture, path: Path, meta: dict[str, Any]) -> Path:
     """An ONNX graph (batch dimension dynamic) carrying the metadata as metadata_props."""
     import logging
@@ -162,6 +193,8 @@ def export(fmt: str, arch: Architecture, model_file: Path, stem: Path,
            meta: dict[str, Any]) -> list[Path]:
     """Export the trained model in one format; `stem` is the output path without suffix."""
     model = load_trained(arch, model_file)
+    if fmt in ("onnx", "torchscript"):
+        model = with_input_scaling(model, meta)
     if fmt == "onnx":
         return [export_onnx(model, arch, stem.with_suffix(".onnx"), meta)]
     if fmt == "torchscript":

@@ -199,11 +199,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         except OSError:
             pass
         raise
-    from nasdsl.data import data_record
+    from nasdsl.data import data_record, load_data
 
+    # the data is loaded already (the checks before the run): this reads its scaling
+    loaded = None if config.get("backend") == "table" else load_data(config, image=True)
     write_run_files(run_dir, Path(args.file), result.source, config, args.overrides,
                     {"storage": storage_url(config, run_dir),
-                     "study": config["experiment"]["name"], "data": data_record(config)})
+                     "study": config["experiment"]["name"],
+                     "data": data_record(config, loaded)})
     console = Console(stderr=True)
     console.print(f"[bold]nasdsl[/] running [cyan]{result.spec.name}[/] → {run_dir}")
     if args.pilot or config.get("pilot"):

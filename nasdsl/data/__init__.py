@@ -85,9 +85,10 @@ def fingerprint(config: dict[str, Any]) -> str:
     return cache.fingerprint(arrays.array_files(data_cfg).stamps())
 
 
-def data_record(config: dict[str, Any]) -> dict[str, Any]:
+def data_record(config: dict[str, Any], loaded: Dataset | None = None) -> dict[str, Any]:
     """What a run keeps about its data (in run.json): the source as resolved, its size,
-    the class names in output order, and the fingerprint `resume` and `retrain` compare."""
+    the class names in output order, the fingerprint `resume` and `retrain` compare, and
+    (from the `loaded` dataset) how inputs and targets were scaled."""
     desc = describe(config)
     data_cfg = config["data"]
     path = data_cfg.get("path")
@@ -95,10 +96,17 @@ def data_record(config: dict[str, Any]) -> dict[str, Any]:
         from nasdsl.data.standard import data_root
 
         path = str(data_root() / desc.name)
-    return {"source": str(data_cfg["source"]), "kind": _kind(config),
-            "path": path, "samples": desc.samples,
-            "classes": desc.classes, "class_names": list(desc.class_names),
-            "fingerprint": fingerprint(config)}
+    record: dict[str, Any] = {
+        "source": str(data_cfg["source"]), "kind": _kind(config), "path": path,
+        "samples": desc.samples, "classes": desc.classes,
+        "class_names": list(desc.class_names), "fingerprint": fingerprint(config),
+        "input_shape": list(desc.image_shape) if desc.image_shape else [desc.features]}
+    if loaded is not None:  # how inputs were scaled: what an export carries or asks for
+        record["input_scaling"] = dict(loaded.input_scaling)
+        if loaded.task == "regression":
+            record["target_scaling"] = {"mean": loaded.y_mean, "std": loaded.y_std}
+        record["class_names"] = list(loaded.class_names) or record["class_names"]
+    return record
 
 
 def changed_since(config: dict[str, Any], record: dict[str, Any] | None) -> str | None:

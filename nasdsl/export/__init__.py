@@ -48,7 +48,30 @@ def export_meta(record: Any, trial: dict[str, Any], fmt: str) -> dict[str, Any]:
             "backend": record.config.get("backend", "torch"),
             "objective": f"{goal['metric']} = {trial['objectives'][0]:.4f}",
             "description": trial.get("description", ""),
-            "architecture": trial["architecture"]}
+            "architecture": trial["architecture"], "inputs": inputs_of(record)}
+
+
+def inputs_of(record: Any) -> dict[str, Any]:
+    """What the exported model takes and gives: input shape and scaling, class names.
+
+    Image scaling (uint8 ÷ 255 and per-channel standardisation, from the training split)
+    is built into the ONNX and TorchScript exports of the torch backend, which take raw
+    pixels as float32 in (N, C, H, W): `preprocessing` says so. Anything else (a table's
+    preprocess, a Keras model, the built-in datasets' scaling) the caller applies as the
+    sidecar describes.
+    """
+    data = (record.meta or {}).get("data") or {}
+    scaling = data.get("input_scaling") or {}
+    out: dict[str, Any] = {"shape": data.get("input_shape"),
+                           "class_names": data.get("class_names") or [],
+                           "scaling": scaling,
+                           "preprocessing": "not built in: apply the run's scaling (see "
+                           "`scaling`; for a table, the spec's preprocess) before calling "
+                           "the model"}
+    if data.get("target_scaling"):
+        out["target_scaling"] = data["target_scaling"]
+        out["outputs"] = "standardised targets: value = output × std + mean"
+    return out
 
 
 def model_file(run_dir: Path, number: int) -> Path:
