@@ -154,6 +154,28 @@ def image_cache() -> None:
           f"second {times[1]:.3f} s (cache) — {times[0] / times[1]:.0f}× faster")
 
 
+def peak_anon_mb(cmd: list[str], cwd: Path | None = None) -> tuple[int, float, str]:
+    """Run `cmd`; (exit code, its peak RssAnon in MB sampled every 20 ms, stderr).
+
+    RssAnon is the process's own memory, not the pages of files it maps (which VmHWM
+    and address-space limits count too).
+    """
+    with tempfile.TemporaryFile("w+") as err:  # a file: a full pipe would stall the run
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err,
+                                text=True)
+        peak = 0
+        while proc.poll() is None:
+            try:
+                for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                    if line.startswith("RssAnon:"):
+                        peak = max(peak, int(line.split()[1]))
+            except OSError:
+                pass
+            time.sleep(0.02)
+        err.seek(0)
+        return proc.returncode, peak / 1024, err.read()
+
+
 def memory() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         n = 250_000
@@ -176,21 +198,11 @@ def memory() -> None:
   strategy random
 }
 """, encoding="utf-8")
-        proc = subprocess.Popen([sys.executable, "-m", "nasdsl.cli", "run", str(spec), "--quiet",
-                                 "--runs-dir", str(Path(tmp) / "runs")],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        peak = 0
-        while proc.poll() is None:
-            try:
-                for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
-                    if line.startswith("RssAnon:"):
-                        peak = max(peak, int(line.split()[1]))
-            except OSError:
-                pass
-            time.sleep(0.02)
+        code, peak_mb, _ = peak_anon_mb([sys.executable, "-m", "nasdsl.cli", "run", str(spec),
+                                         "--quiet", "--runs-dir", str(Path(tmp) / "runs")])
         size = (Path(tmp) / "x.npy").stat().st_size / 2**20
         print(f"memory-mapped .npy: file {size:,.0f} MB, the run's peak RssAnon "
-              f"{peak / 1024:,.0f} MB (exit {proc.returncode})")
+              f"{peak_mb:,.0f} MB (exit {code})")
 
 
 def main() -> None:
